@@ -1,9 +1,14 @@
 // sluice command line: wiring only; each sub-command lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include "commands.h"
+
 int main(int argc, char** argv) {
   CLI::App app{"sluice: experimentation and traffic allocation"};
   app.require_subcommand(1);
+  sluice::cli::AddAssignCommand(app);
+  sluice::cli::AddStatsCommands(app);
+  sluice::cli::AddPlanCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -1,0 +1,13 @@
+// Sub-command registration. Each sub-command lives in its own file and
+// registers itself on the CLI11 app; main() only wires them together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sluice::cli {
+
+void AddAssignCommand(CLI::App& app);  // assign.cc
+void AddStatsCommands(CLI::App& app);  // stats_command.cc
+void AddPlanCommands(CLI::App& app);   // plan_command.cc
+
+}  // namespace sluice::cli
