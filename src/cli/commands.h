@@ -7,6 +7,7 @@
 namespace sluice::cli {
 
 void AddAssignCommand(CLI::App& app);  // assign.cc
+void AddHashCommand(CLI::App& app);    // hash_command.cc
 void AddStatsCommands(CLI::App& app);  // stats_command.cc
 void AddPlanCommands(CLI::App& app);   // plan_command.cc
 

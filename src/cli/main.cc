@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   CLI::App app{"sluice: experimentation and traffic allocation"};
   app.require_subcommand(1);
   sluice::cli::AddAssignCommand(app);
+  sluice::cli::AddHashCommand(app);
   sluice::cli::AddStatsCommands(app);
   sluice::cli::AddPlanCommands(app);
   CLI11_PARSE(app, argc, argv);
