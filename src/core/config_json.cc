@@ -281,10 +281,10 @@ class Parser {
     return weights;
   }
 
-  Condition Audience(const Json& obj, const std::string& path) {
+  ConditionSet::Ref Audience(const Json& obj, const std::string& path) {
     auto it = obj.find("audience");
-    if (it == obj.end() || it->is_null()) return Condition();
-    return Condition::Compile(*it, config_.attributes, Field(path, "audience"), problems_);
+    if (it == obj.end() || it->is_null()) return ConditionSet::kEveryone;
+    return config_.conditions.Compile(*it, config_.attributes, Field(path, "audience"), problems_);
   }
 
   void ParseAttributes(const Json& doc) {

@@ -1,6 +1,8 @@
 #include "sluice/core/engine.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sluice/core/hash.h"
 
@@ -31,40 +33,73 @@ std::string_view ReasonName(FlagReason reason) {
 
 namespace {
 
-// Cumulative upper bucket bounds for weights in percent that sum to 100;
-// the last bound is always kBuckets.
-template <typename T, typename WeightOf>
-std::vector<std::uint16_t> CumulativeBounds(const std::vector<T>& items, WeightOf weight_of) {
-  std::vector<std::uint16_t> ends;
-  double cumulative = 0;
-  for (const T& item : items) {
-    cumulative += weight_of(item);
-    ends.push_back(static_cast<std::uint16_t>(std::min<long>(std::lround(cumulative * 100), kBuckets)));
-  }
-  if (!ends.empty()) ends.back() = kBuckets;
-  return ends;
-}
-
-std::uint16_t SliceOf(const std::vector<std::uint16_t>& ends, std::uint32_t bucket) {
+// Index of the slice whose cumulative bound first exceeds `bucket`.
+std::uint16_t SliceOf(const std::uint16_t* ends, std::uint16_t count, std::uint32_t bucket) {
   std::uint16_t i = 0;
-  while (i + 1u < ends.size() && bucket >= ends[i]) ++i;
+  while (i + 1u < count && bucket >= ends[i]) ++i;
   return i;
 }
 
 }  // namespace
 
 Engine::Engine(Config config) : config_(std::move(config)) {
-  std::unordered_map<std::string_view, std::uint32_t> layer_by_key;
-  layers_.resize(config_.layers.size());
-  for (std::uint32_t i = 0; i < config_.layers.size(); ++i) {
-    layer_by_key[config_.layers[i].key] = i;
-    layers_[i].seed = SaltSeed(config_.layers[i].salt);
+  CompileLayers();
+  CompileExperiments();
+  CompileFlags();
+}
+
+std::uint32_t Engine::AppendBounds(const std::vector<double>& weights) {
+  auto begin = static_cast<std::uint32_t>(bounds_.size());
+  double cumulative = 0;
+  for (double w : weights) {
+    cumulative += w;
+    bounds_.push_back(static_cast<std::uint16_t>(std::min<long>(std::lround(cumulative * 100), kBuckets)));
   }
+  if (!weights.empty()) bounds_.back() = kBuckets;  // weights sum to 100 (config invariant 2)
+  return begin;
+}
+
+void Engine::CompileLayers() {
+  std::unordered_map<std::string_view, std::uint32_t> layer_by_key;
+  for (std::uint32_t i = 0; i < config_.layers.size(); ++i) layer_by_key[config_.layers[i].key] = i;
+  std::vector<std::vector<std::uint32_t>> holdouts_of(config_.layers.size());
   for (std::uint32_t h = 0; h < config_.holdouts.size(); ++h) {
     holdout_seeds_.push_back(SaltSeed(config_.holdouts[h].salt));
-    for (const std::string& layer : config_.holdouts[h].layers) layers_[layer_by_key.at(layer)].holdouts.push_back(h);
+    for (const std::string& layer : config_.holdouts[h].layers) holdouts_of[layer_by_key.at(layer)].push_back(h);
   }
+  std::vector<std::vector<Range>> ranges_of(config_.layers.size());
+  for (std::uint32_t e = 0; e < config_.experiments.size(); ++e) {
+    const Experiment& x = config_.experiments[e];
+    if (!x.OwnsBuckets()) continue;
+    ranges_of[layer_by_key.at(x.layer)].push_back(Range{static_cast<std::uint16_t>(x.bucket_start),
+                                                        static_cast<std::uint16_t>(x.bucket_start + x.bucket_count), e});
+  }
+  layers_.resize(config_.layers.size());
+  for (std::uint32_t l = 0; l < layers_.size(); ++l) {
+    CompiledLayer& layer = layers_[l];
+    layer.seed = SaltSeed(config_.layers[l].salt);
+    layer.holdouts_begin = static_cast<std::uint32_t>(layer_holdouts_.size());
+    layer_holdouts_.insert(layer_holdouts_.end(), holdouts_of[l].begin(), holdouts_of[l].end());
+    layer.holdouts_end = static_cast<std::uint32_t>(layer_holdouts_.size());
 
+    std::vector<Range>& ranges = ranges_of[l];
+    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.start < b.start; });
+    layer.ranges_begin = static_cast<std::uint32_t>(ranges_.size());
+    ranges_.insert(ranges_.end(), ranges.begin(), ranges.end());
+    layer.ranges_end = static_cast<std::uint32_t>(ranges_.size());
+    if (ranges.empty()) continue;
+    layer.cells_begin = static_cast<std::uint32_t>(cells_.size());
+    std::uint16_t first = 0;  // first range ending after the cell's first bucket
+    for (std::uint32_t c = 0; c < kCells; ++c) {
+      while (first < ranges.size() && ranges[first].end <= c * kCellBuckets) ++first;
+      cells_.push_back(first);
+    }
+  }
+}
+
+void Engine::CompileExperiments() {
+  std::unordered_map<std::string_view, std::uint32_t> layer_by_key;
+  for (std::uint32_t i = 0; i < config_.layers.size(); ++i) layer_by_key[config_.layers[i].key] = i;
   experiments_.resize(config_.experiments.size());
   for (std::uint32_t e = 0; e < config_.experiments.size(); ++e) {
     const Experiment& x = config_.experiments[e];
@@ -72,7 +107,14 @@ Engine::Engine(Config config) : config_(std::move(config)) {
     experiment_by_key_[x.key] = e;
     c.layer = layer_by_key.at(x.layer);
     c.seed = SaltSeed(x.salt);
-    c.variant_end = CumulativeBounds(x.variants, [](const Variant& v) { return v.weight; });
+    c.audience = x.audience;
+    c.status = x.status;
+    c.start = x.start.value_or(std::numeric_limits<EpochMillis>::min());
+    c.end = x.end.value_or(std::numeric_limits<EpochMillis>::max());
+    std::vector<double> weights;
+    for (const Variant& v : x.variants) weights.push_back(v.weight);
+    c.bounds_begin = AppendBounds(weights);
+    c.variants = static_cast<std::uint16_t>(x.variants.size());
     if (x.status == ExperimentStatus::kLaunched) {
       c.winner = static_cast<std::uint16_t>(x.VariantIndex(x.winner));
       launched_.push_back(e);
@@ -81,31 +123,40 @@ Engine::Engine(Config config) : config_(std::move(config)) {
     for (const auto& [unit, variant] : x.whitelist) {
       whitelist_[unit].emplace_back(e, static_cast<std::uint16_t>(x.VariantIndex(variant)));
     }
-    if (!x.OwnsBuckets()) continue;
-    CompiledLayer& layer = layers_[c.layer];
-    if (layer.bucket_to_member.empty()) layer.bucket_to_member.assign(kBuckets, kNoExperiment);
-    auto member = static_cast<std::uint16_t>(layer.experiments.size());
-    layer.experiments.push_back(e);
-    std::fill_n(layer.bucket_to_member.begin() + x.bucket_start, x.bucket_count, member);
   }
+}
 
+void Engine::CompileFlags() {
   flags_.resize(config_.flags.size());
   for (std::uint32_t f = 0; f < config_.flags.size(); ++f) {
     const Flag& flag = config_.flags[f];
+    CompiledFlag& cf = flags_[f];
     flag_by_key_[flag.key] = f;
-    flags_[f].seed = SaltSeed(flag.salt);
+    cf.kill_switch = flag.kill_switch;
+    cf.seed = SaltSeed(flag.salt);
+    cf.default_value = &flag.default_value;
+    cf.rules_begin = static_cast<std::uint32_t>(rules_.size());
     for (const FlagRule& rule : flag.rules) {
       CompiledRule c;
+      c.kind = rule.kind;
+      c.audience = rule.audience;
+      c.value = &rule.value;
+      c.values_begin = static_cast<std::uint32_t>(values_.size());
       if (rule.kind == FlagRule::Kind::kRollout) {
-        c.slice_end = CumulativeBounds(rule.rollout, [](const RolloutSlice& s) { return s.weight; });
+        std::vector<double> weights;
+        for (const RolloutSlice& slice : rule.rollout) {
+          weights.push_back(slice.weight);
+          values_.push_back(&slice.value);
+        }
+        c.bounds_begin = AppendBounds(weights);
+        c.slices = static_cast<std::uint16_t>(rule.rollout.size());
       } else if (rule.kind == FlagRule::Kind::kExperiment) {
         c.experiment = experiment_by_key_.at(rule.experiment);
-        for (const Variant& v : config_.experiments[c.experiment].variants) {
-          c.variant_values.push_back(&v.params.at(rule.param));
-        }
+        for (const Variant& v : config_.experiments[c.experiment].variants) values_.push_back(&v.params.at(rule.param));
       }
-      flags_[f].rules.push_back(std::move(c));
+      rules_.push_back(c);
     }
+    cf.rules_end = static_cast<std::uint32_t>(rules_.size());
   }
 }
 
@@ -124,6 +175,7 @@ std::optional<std::uint32_t> Engine::FindFlag(std::string_view key) const {
 void Engine::Begin(const UnitInput& unit, Scratch& s) const {
   const std::size_t n_attrs = config_.attributes.size();
   if (s.slots.size() != n_attrs) s.slots.resize(n_attrs);
+  s.predicates.Reset(config_.conditions.predicate_count());
   // A scratch shaped for another engine forgets everything it cached.
   if (s.layer_stamp.size() != layers_.size() || s.holdout_stamp.size() != holdout_seeds_.size() ||
       ++s.generation == 0) {
@@ -156,11 +208,12 @@ bool Engine::InHoldout(std::uint32_t h, Scratch& s) const {
   return s.holdout_in[h] != 0;
 }
 
-const ExperimentDecision* Engine::LayerDecision(std::uint32_t layer, Scratch& s) const {
+const ExperimentDecision* Engine::LayerDecision(std::uint32_t layer, Scratch& s, std::uint32_t occupant) const {
   if (s.layer_stamp[layer] != s.generation) {
     s.layer_stamp[layer] = s.generation;
     s.layer_choice[layer] = -1;
-    if (auto d = DecideInLayer(layer, s)) {
+    if (occupant == kUnknownOccupant) occupant = Occupant(layers_[layer], s.unit_id);
+    if (auto d = DecideInLayer(layer, s, occupant)) {
       s.layer_choice[layer] = static_cast<std::int32_t>(s.layer_decisions.size());
       s.layer_decisions.push_back(*d);
     }
@@ -169,65 +222,68 @@ const ExperimentDecision* Engine::LayerDecision(std::uint32_t layer, Scratch& s)
   return choice < 0 ? nullptr : &s.layer_decisions[choice];
 }
 
-std::optional<ExperimentDecision> Engine::DecideInLayer(std::uint32_t layer, Scratch& s) const {
-  for (const auto& [e, variant] : s.whitelisted) {
-    if (experiments_[e].layer == layer) return ExperimentDecision{e, variant, AssignmentReason::kWhitelist};
+std::uint32_t Engine::Occupant(const CompiledLayer& l, std::string_view unit_id) const {
+  if (l.ranges_begin == l.ranges_end) return kNoOccupant;
+  const std::uint32_t bucket = BucketOf(l.seed, unit_id);
+  std::uint32_t r = l.ranges_begin + cells_[l.cells_begin + bucket / kCellBuckets];
+  while (r < l.ranges_end && ranges_[r].end <= bucket) ++r;
+  if (r == l.ranges_end || ranges_[r].start > bucket) return kNoOccupant;
+  return ranges_[r].experiment;
+}
+
+std::optional<ExperimentDecision> Engine::DecideInLayer(std::uint32_t layer, Scratch& s, std::uint32_t e) const {
+  for (const auto& [w, variant] : s.whitelisted) {
+    if (experiments_[w].layer == layer) return ExperimentDecision{w, variant, AssignmentReason::kWhitelist};
   }
+  if (e == kNoOccupant) return std::nullopt;
   const CompiledLayer& l = layers_[layer];
-  if (l.experiments.empty()) return std::nullopt;
-  for (std::uint32_t h : l.holdouts) {
-    if (InHoldout(h, s)) return std::nullopt;
+  for (std::uint32_t i = l.holdouts_begin; i < l.holdouts_end; ++i) {
+    if (InHoldout(layer_holdouts_[i], s)) return std::nullopt;
   }
-  std::uint16_t member = l.bucket_to_member[BucketOf(l.seed, s.unit_id)];
-  if (member == kNoExperiment) return std::nullopt;
-  const std::uint32_t e = l.experiments[member];
-  const Experiment& x = config_.experiments[e];
-  if (!x.audience.Matches(s.slots)) return std::nullopt;
+  const CompiledExperiment& x = experiments_[e];
+  if (!config_.conditions.Matches(x.audience, s.slots, s.predicates)) return std::nullopt;
   switch (x.status) {
     case ExperimentStatus::kPaused: return ExperimentDecision{e, 0, AssignmentReason::kPaused};
     case ExperimentStatus::kStopped: return ExperimentDecision{e, 0, AssignmentReason::kStopped};
     default: break;  // running: the only other status that owns buckets
   }
-  if (x.start && s.now < *x.start) return std::nullopt;
-  if (x.end && s.now >= *x.end) return ExperimentDecision{e, 0, AssignmentReason::kEnded};
-  const CompiledExperiment& c = experiments_[e];
-  return ExperimentDecision{e, SliceOf(c.variant_end, BucketOf(c.seed, s.unit_id)), AssignmentReason::kBucket};
+  if (s.now < x.start) return std::nullopt;
+  if (s.now >= x.end) return ExperimentDecision{e, 0, AssignmentReason::kEnded};
+  std::uint16_t variant = SliceOf(&bounds_[x.bounds_begin], x.variants, BucketOf(x.seed, s.unit_id));
+  return ExperimentDecision{e, variant, AssignmentReason::kBucket};
 }
 
 std::optional<ExperimentDecision> Engine::ExperimentFor(std::uint32_t e, Scratch& s) const {
-  const CompiledExperiment& c = experiments_[e];
-  if (config_.experiments[e].status == ExperimentStatus::kLaunched) {
-    return ExperimentDecision{e, c.winner, AssignmentReason::kLaunched};
-  }
-  const ExperimentDecision* d = LayerDecision(c.layer, s);
+  const CompiledExperiment& x = experiments_[e];
+  if (x.status == ExperimentStatus::kLaunched) return ExperimentDecision{e, x.winner, AssignmentReason::kLaunched};
+  const ExperimentDecision* d = LayerDecision(x.layer, s);
   if (d == nullptr || d->experiment != e) return std::nullopt;
   return *d;
 }
 
 FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s) const {
-  const Flag& flag = config_.flags[f];
-  if (flag.kill_switch) return FlagDecision{f, &flag.default_value, FlagReason::kKillSwitch};
   const CompiledFlag& cf = flags_[f];
-  for (std::size_t r = 0; r < flag.rules.size(); ++r) {
-    const FlagRule& rule = flag.rules[r];
-    if (!rule.audience.Matches(s.slots)) continue;
-    const auto rule_index = static_cast<std::int32_t>(r);
-    const CompiledRule& c = cf.rules[r];
+  if (cf.kill_switch) return FlagDecision{f, cf.default_value, FlagReason::kKillSwitch};
+  for (std::uint32_t r = cf.rules_begin; r < cf.rules_end; ++r) {
+    const CompiledRule& rule = rules_[r];
+    if (!config_.conditions.Matches(rule.audience, s.slots, s.predicates)) continue;
+    const auto rule_index = static_cast<std::int32_t>(r - cf.rules_begin);
     switch (rule.kind) {
       case FlagRule::Kind::kValue:
-        return FlagDecision{f, &rule.value, FlagReason::kRule, rule_index};
+        return FlagDecision{f, rule.value, FlagReason::kRule, rule_index};
       case FlagRule::Kind::kRollout: {
-        std::uint16_t slice = SliceOf(c.slice_end, BucketOf(cf.seed, s.unit_id));
-        return FlagDecision{f, &rule.rollout[slice].value, FlagReason::kRollout, rule_index, slice};
+        std::uint16_t slice = SliceOf(&bounds_[rule.bounds_begin], rule.slices, BucketOf(cf.seed, s.unit_id));
+        return FlagDecision{f, values_[rule.values_begin + slice], FlagReason::kRollout, rule_index, slice};
       }
       case FlagRule::Kind::kExperiment:
-        if (auto d = ExperimentFor(c.experiment, s)) {
-          return FlagDecision{f, c.variant_values[d->variant], FlagReason::kExperiment, rule_index, d->variant};
+        if (auto d = ExperimentFor(rule.experiment, s)) {
+          return FlagDecision{f, values_[rule.values_begin + d->variant], FlagReason::kExperiment, rule_index,
+                              d->variant};
         }
         break;  // not in the experiment: try the next rule
     }
   }
-  return FlagDecision{f, &flag.default_value, FlagReason::kDefault};
+  return FlagDecision{f, cf.default_value, FlagReason::kDefault};
 }
 
 void Engine::Decide(const UnitInput& unit, Scratch& s, Decision& out) const {
@@ -235,8 +291,16 @@ void Engine::Decide(const UnitInput& unit, Scratch& s, Decision& out) const {
   out.experiments.clear();
   out.flags.clear();
   out.holdouts.clear();
+  // Look up every layer's occupant first and prefetch it, so that the cache
+  // misses of a thousand independent layers overlap instead of queueing.
+  s.occupants.resize(layers_.size());
   for (std::uint32_t layer = 0; layer < layers_.size(); ++layer) {
-    if (const ExperimentDecision* d = LayerDecision(layer, s)) out.experiments.push_back(*d);
+    std::uint32_t e = Occupant(layers_[layer], s.unit_id);
+    s.occupants[layer] = e;
+    if (e != kNoOccupant) __builtin_prefetch(&experiments_[e]);
+  }
+  for (std::uint32_t layer = 0; layer < layers_.size(); ++layer) {
+    if (const ExperimentDecision* d = LayerDecision(layer, s, s.occupants[layer])) out.experiments.push_back(*d);
   }
   for (std::uint32_t e : launched_) out.experiments.push_back(*ExperimentFor(e, s));
   for (std::uint32_t h = 0; h < holdout_seeds_.size(); ++h) {

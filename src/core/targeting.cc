@@ -95,7 +95,7 @@ AttrValue ConvertAttribute(const AttributeInput& in, AttrType type) {
 namespace {
 
 enum class Op : std::uint8_t {
-  kTrue, kAnd, kOr, kNot,  // structure
+  kTrue, kAnd, kOr, kNot, kPredicate, kAllPredicates, kAnyPredicate,  // structure
   kEq, kNe, kIn, kNotIn, kGt, kGte, kLt, kLte, kContains, kStartsWith, kRegex, kExists,
 };
 
@@ -160,23 +160,34 @@ struct Operand {
   std::unique_ptr<RE2> regex;
 };
 
-struct Node {
-  Op op = Op::kTrue;
+// A leaf: one attribute, one operator, one operand.
+struct Predicate {
+  Op op = Op::kEq;
   AttrType type = AttrType::kString;
   std::uint16_t slot = 0;
-  // kAnd/kOr: children are program.children[a, b); kNot: child node a;
-  // leaves: operand a.
+  Operand operand;
+};
+
+struct Node {
+  Op op = Op::kTrue;
+  // kAnd/kOr: child nodes are program.children[a, b); kNot: child node a;
+  // kPredicate: predicate a; kAllPredicates/kAnyPredicate (an and/or whose
+  // children are all leaves, the common case, flattened): predicate ids are
+  // program.children[a, b).
   std::uint32_t a = 0;
   std::uint32_t b = 0;
 };
 
 }  // namespace
 
-struct Condition::Program {
-  std::vector<Node> nodes;
+struct ConditionSet::Program {
+  std::vector<Node> nodes{Node{}};  // node 0 is kEveryone
   std::vector<std::uint32_t> children;
-  std::vector<Operand> operands;
-  std::uint32_t root = 0;
+  std::vector<Predicate> predicates;
+  std::unordered_map<std::string, std::uint32_t> predicate_ids;  // canonical text -> id
+
+  // Predicate `id` for the current unit, memoized.
+  bool Test(std::uint32_t id, std::span<const AttrValue> slots, PredicateMemo& memo) const;
 };
 
 namespace {
@@ -196,16 +207,18 @@ bool Compare(Op op, int c) {
 int ThreeWay(double a, double b) { return a < b ? -1 : (a > b ? 1 : 0); }
 
 bool InStrings(const std::vector<std::string>& sorted, std::string_view s) {
-  return std::binary_search(sorted.begin(), sorted.end(), s,
-                            [](const auto& x, const auto& y) { return std::string_view(x) < std::string_view(y); });
+  return std::binary_search(sorted.begin(), sorted.end(), s, [](const auto& x, const auto& y) {
+    return std::string_view(x) < std::string_view(y);
+  });
 }
 
-bool EvalLeaf(const Node& n, const Operand& o, const AttrValue& v) {
-  if (!v.present) return n.op == Op::kNe || n.op == Op::kNotIn;
-  if (n.op == Op::kExists) return true;
-  switch (n.type) {
+bool EvalPredicate(const Predicate& p, const AttrValue& v) {
+  const Operand& o = p.operand;
+  if (!v.present) return p.op == Op::kNe || p.op == Op::kNotIn;
+  if (p.op == Op::kExists) return true;
+  switch (p.type) {
     case AttrType::kString:
-      switch (n.op) {
+      switch (p.op) {
         case Op::kEq: return v.text == o.text;
         case Op::kNe: return v.text != o.text;
         case Op::kIn: return InStrings(o.strings, v.text);
@@ -217,60 +230,43 @@ bool EvalLeaf(const Node& n, const Operand& o, const AttrValue& v) {
         default: return false;
       }
     case AttrType::kNumber:
-      if (n.op == Op::kIn || n.op == Op::kNotIn) {
+      if (p.op == Op::kIn || p.op == Op::kNotIn) {
         bool found = std::binary_search(o.numbers.begin(), o.numbers.end(), v.number);
-        return n.op == Op::kIn ? found : !found;
+        return p.op == Op::kIn ? found : !found;
       }
-      return Compare(n.op, ThreeWay(v.number, o.number));
+      return Compare(p.op, ThreeWay(v.number, o.number));
     case AttrType::kBool:
-      return n.op == Op::kEq ? v.boolean == o.boolean : v.boolean != o.boolean;
+      return p.op == Op::kEq ? v.boolean == o.boolean : v.boolean != o.boolean;
     case AttrType::kSemver:
-      if (n.op == Op::kIn || n.op == Op::kNotIn) {
+      if (p.op == Op::kIn || p.op == Op::kNotIn) {
         bool found = std::any_of(o.versions.begin(), o.versions.end(), [&](const OwnedSemver& s) {
           return CompareSemver(v.semver, s.view()) == 0;
         });
-        return n.op == Op::kIn ? found : !found;
+        return p.op == Op::kIn ? found : !found;
       }
-      return Compare(n.op, CompareSemver(v.semver, o.version.view()));
+      return Compare(p.op, CompareSemver(v.semver, o.version.view()));
     case AttrType::kList: {
-      if (n.op == Op::kContains) {
+      if (p.op == Op::kContains) {
         return std::find(v.list.begin(), v.list.end(), std::string_view(o.text)) != v.list.end();
       }
       bool any = std::any_of(v.list.begin(), v.list.end(),
                              [&](std::string_view s) { return InStrings(o.strings, s); });
-      return n.op == Op::kIn ? any : !any;
+      return p.op == Op::kIn ? any : !any;
     }
   }
   return false;
 }
 
-bool Eval(const Condition::Program& p, std::uint32_t index, std::span<const AttrValue> slots) {
-  const Node& n = p.nodes[index];
-  switch (n.op) {
-    case Op::kTrue: return true;
-    case Op::kAnd:
-      for (std::uint32_t i = n.a; i < n.b; ++i) {
-        if (!Eval(p, p.children[i], slots)) return false;
-      }
-      return true;
-    case Op::kOr:
-      for (std::uint32_t i = n.a; i < n.b; ++i) {
-        if (Eval(p, p.children[i], slots)) return true;
-      }
-      return false;
-    case Op::kNot: return !Eval(p, n.a, slots);
-    default: return EvalLeaf(n, p.operands[n.a], slots[n.slot]);
-  }
-}
-
-// Builds a Program from JSON, collecting problems.
+// Adds conditions to a Program, collecting problems.
 class Compiler {
  public:
-  Compiler(const AttributeSchema& schema, std::vector<Problem>& problems)
-      : schema_(schema), problems_(problems) {}
+  Compiler(ConditionSet::Program& program, const AttributeSchema& schema, std::vector<Problem>& problems)
+      : program_(program), schema_(schema), problems_(problems) {}
 
   std::uint32_t CompileNode(const Json& j, const std::string& path) {
-    if (!j.is_object()) return Fail(path, "must be an object such as {\"attr\": ..., \"op\": ..., \"value\": ...}");
+    if (!j.is_object()) {
+      return Fail(path, "must be an object such as {\"attr\": ..., \"op\": ..., \"value\": ...}");
+    }
     int shapes = j.contains("and") + j.contains("or") + j.contains("not") + j.contains("attr");
     if (shapes != 1) {
       return Fail(path, "a condition must have exactly one of \"and\", \"or\", \"not\" or \"attr\"");
@@ -280,17 +276,15 @@ class Compiler {
     if (j.contains("not")) {
       if (j.size() != 1) return Fail(path, "\"not\" takes a single condition and no other field");
       std::uint32_t child = CompileNode(j["not"], path + ".not");
-      return Add(Node{Op::kNot, AttrType::kString, 0, child, 0});
+      return Add(Node{Op::kNot, child, 0});
     }
     return CompileLeaf(j, path);
   }
 
-  Condition::Program& program() { return program_; }
-
  private:
   std::uint32_t Fail(const std::string& path, std::string message) {
     problems_.push_back({path, std::move(message)});
-    return Add(Node{});
+    return ConditionSet::kEveryone;
   }
 
   std::uint32_t Add(Node n) {
@@ -307,9 +301,15 @@ class Compiler {
     for (std::size_t i = 0; i < list.size(); ++i) {
       kids.push_back(CompileNode(list[i], list_path + "[" + std::to_string(i) + "]"));
     }
+    bool all_leaves = std::all_of(kids.begin(), kids.end(),
+                                  [&](std::uint32_t k) { return program_.nodes[k].op == Op::kPredicate; });
+    if (all_leaves) {
+      for (std::uint32_t& k : kids) k = program_.nodes[k].a;  // node id -> predicate id
+      op = op == Op::kAnd ? Op::kAllPredicates : Op::kAnyPredicate;
+    }
     auto begin = static_cast<std::uint32_t>(program_.children.size());
     program_.children.insert(program_.children.end(), kids.begin(), kids.end());
-    return Add(Node{op, AttrType::kString, 0, begin, static_cast<std::uint32_t>(program_.children.size())});
+    return Add(Node{op, begin, static_cast<std::uint32_t>(program_.children.size())});
   }
 
   std::uint32_t CompileLeaf(const Json& j, const std::string& path) {
@@ -341,12 +341,17 @@ class Compiler {
       return Fail(path + ".op", "'" + op_name + "' does not apply to " + std::string(AttrTypeName(type)) +
                                     " attribute '" + name + "'; use one of " + JoinOps(allowed));
     }
-    Operand operand;
-    if (!CompileOperand(j, op, type, name, path + ".value", operand)) return Add(Node{});
-    program_.operands.push_back(std::move(operand));
-    return Add(Node{op, type, *slot, static_cast<std::uint32_t>(program_.operands.size() - 1), 0});
+    // Identical predicates share one id, so each is evaluated once per unit.
+    std::string canonical = std::to_string(*slot) + '\x1f' + op_name + '\x1f' + j.value("value", Json()).dump();
+    auto found = program_.predicate_ids.find(canonical);
+    if (found != program_.predicate_ids.end()) return Add(Node{Op::kPredicate, found->second, 0});
+    Predicate predicate{op, type, *slot, {}};
+    if (!CompileOperand(j, op, type, name, path + ".value", predicate.operand)) return ConditionSet::kEveryone;
+    auto id = static_cast<std::uint32_t>(program_.predicates.size());
+    program_.predicates.push_back(std::move(predicate));
+    program_.predicate_ids.emplace(std::move(canonical), id);
+    return Add(Node{Op::kPredicate, id, 0});
   }
-
   bool CompileOperand(const Json& j, Op op, AttrType type, const std::string& attr,
                       const std::string& path, Operand& out) {
     if (op == Op::kExists) {
@@ -431,43 +436,70 @@ class Compiler {
     return false;
   }
 
+  ConditionSet::Program& program_;
   const AttributeSchema& schema_;
   std::vector<sluice::Problem>& problems_;
-  Condition::Program program_;
 };
 
 }  // namespace
 
-Condition::Condition() {
-  static const std::shared_ptr<const Program> kEveryone = [] {
-    auto p = std::make_shared<Program>();
-    p->nodes.push_back(Node{});
-    return p;
-  }();
-  program_ = kEveryone;
+void PredicateMemo::Reset(std::size_t predicates) {
+  if (entries_.size() != predicates || ++generation_ == kMaxGeneration) {
+    entries_.assign(predicates, 0);
+    generation_ = 1;
+  }
 }
 
-Condition::~Condition() = default;
-Condition::Condition(const Condition&) = default;
-Condition::Condition(Condition&&) noexcept = default;
-Condition& Condition::operator=(const Condition&) = default;
-Condition& Condition::operator=(Condition&&) noexcept = default;
+ConditionSet::ConditionSet() : program_(std::make_unique<Program>()) {}
+ConditionSet::~ConditionSet() = default;
+ConditionSet::ConditionSet(ConditionSet&&) noexcept = default;
+ConditionSet& ConditionSet::operator=(ConditionSet&&) noexcept = default;
 
-Condition Condition::Compile(const Json& json, const AttributeSchema& schema, const std::string& path,
-                             std::vector<sluice::Problem>& problems) {
-  Compiler compiler(schema, problems);
-  std::uint32_t root = compiler.CompileNode(json, path);
-  auto program = std::make_shared<Program>(std::move(compiler.program()));
-  program->root = root;
-  Condition c;
-  c.program_ = std::move(program);
-  return c;
+ConditionSet::Ref ConditionSet::Compile(const Json& json, const AttributeSchema& schema, const std::string& path,
+                                        std::vector<sluice::Problem>& problems) {
+  return Compiler(*program_, schema, problems).CompileNode(json, path);
 }
 
-bool Condition::MatchesEveryone() const { return program_->nodes[program_->root].op == Op::kTrue; }
+std::size_t ConditionSet::predicate_count() const { return program_->predicates.size(); }
 
-bool Condition::Matches(std::span<const AttrValue> slots) const {
-  return Eval(*program_, program_->root, slots);
+bool ConditionSet::Program::Test(std::uint32_t id, std::span<const AttrValue> slots, PredicateMemo& memo) const {
+  std::uint32_t& entry = memo.entries_[id];
+  if ((entry >> 1) != memo.generation_) {
+    const Predicate& pred = predicates[id];
+    entry = (memo.generation_ << 1) | static_cast<std::uint32_t>(EvalPredicate(pred, slots[pred.slot]));
+  }
+  return (entry & 1u) != 0;
+}
+
+bool ConditionSet::Matches(Ref ref, std::span<const AttrValue> slots, PredicateMemo& memo) const {
+  const Program& p = *program_;
+  const Node& n = p.nodes[ref];
+  switch (n.op) {
+    case Op::kTrue: return true;
+    case Op::kPredicate: return p.Test(n.a, slots, memo);
+    case Op::kAllPredicates:
+      for (std::uint32_t i = n.a; i < n.b; ++i) {
+        if (!p.Test(p.children[i], slots, memo)) return false;
+      }
+      return true;
+    case Op::kAnyPredicate:
+      for (std::uint32_t i = n.a; i < n.b; ++i) {
+        if (p.Test(p.children[i], slots, memo)) return true;
+      }
+      return false;
+    case Op::kAnd:
+      for (std::uint32_t i = n.a; i < n.b; ++i) {
+        if (!Matches(p.children[i], slots, memo)) return false;
+      }
+      return true;
+    case Op::kOr:
+      for (std::uint32_t i = n.a; i < n.b; ++i) {
+        if (Matches(p.children[i], slots, memo)) return true;
+      }
+      return false;
+    case Op::kNot: return !Matches(n.a, slots, memo);
+    default: return false;
+  }
 }
 
 }  // namespace sluice::core

@@ -17,21 +17,21 @@ class TargetingTest : public ::testing::Test {
                  {"segments", AttrType::kList},
                  {"email", AttrType::kString}}) {}
 
-  Condition Compile(const Json& j) {
+  ConditionSet::Ref Compile(const Json& j) {
     std::vector<Problem> problems;
-    Condition c = Condition::Compile(j, schema_, "audience", problems);
+    ConditionSet::Ref c = set_.Compile(j, schema_, "audience", problems);
     EXPECT_TRUE(problems.empty()) << problems.front().path << ": " << problems.front().message;
     return c;
   }
 
   std::vector<Problem> Problems(const Json& j) {
     std::vector<Problem> problems;
-    (void)Condition::Compile(j, schema_, "audience", problems);
+    (void)set_.Compile(j, schema_, "audience", problems);
     return problems;
   }
 
   bool Matches(const Json& condition, const Json& attributes) {
-    Condition c = Compile(condition);
+    ConditionSet::Ref c = Compile(condition);
     std::vector<AttributeInput> inputs;
     std::vector<std::string_view> lists;
     EXPECT_TRUE(AttributesFromJson(attributes, inputs, lists).ok());
@@ -39,7 +39,9 @@ class TargetingTest : public ::testing::Test {
     for (const AttributeInput& in : inputs) {
       if (auto slot = schema_.SlotOf(in.name)) slots[*slot] = ConvertAttribute(in, schema_.defs()[*slot].type);
     }
-    return c.Matches(slots);
+    PredicateMemo memo;
+    memo.Reset(set_.predicate_count());
+    return set_.Matches(c, slots, memo);
   }
 
   static Json Leaf(const char* attr, const char* op, Json value) {
@@ -47,6 +49,7 @@ class TargetingTest : public ::testing::Test {
   }
 
   AttributeSchema schema_;
+  ConditionSet set_;
 };
 
 TEST_F(TargetingTest, StringOperators) {
@@ -112,9 +115,28 @@ TEST_F(TargetingTest, NestedAndOrNot) {
 }
 
 TEST_F(TargetingTest, EmptyConditionMatchesEveryone) {
-  Condition everyone;
-  EXPECT_TRUE(everyone.MatchesEveryone());
-  EXPECT_TRUE(everyone.Matches({}));
+  PredicateMemo memo;
+  memo.Reset(set_.predicate_count());
+  EXPECT_TRUE(set_.Matches(ConditionSet::kEveryone, {}, memo));
+}
+
+TEST_F(TargetingTest, IdenticalPredicatesAreSharedAndMemoized) {
+  Json cn = Leaf("country", "in", {"CN", "JP"});
+  ConditionSet::Ref a = Compile({{"and", {cn, Leaf("age", "gt", 30)}}});
+  ConditionSet::Ref b = Compile({{"or", {cn, Leaf("beta", "eq", true)}}});
+  EXPECT_EQ(set_.predicate_count(), 3u);
+  std::vector<AttrValue> slots(schema_.size());
+  slots[0] = ConvertAttribute(AttributeInput::String("country", "JP"), AttrType::kString);
+  slots[1] = ConvertAttribute(AttributeInput::Number("age", 40), AttrType::kNumber);
+  PredicateMemo memo;
+  memo.Reset(set_.predicate_count());
+  EXPECT_TRUE(set_.Matches(a, slots, memo));
+  EXPECT_TRUE(set_.Matches(b, slots, memo));
+  // A new unit must not see the previous unit's memoized results.
+  slots[0] = ConvertAttribute(AttributeInput::String("country", "US"), AttrType::kString);
+  memo.Reset(set_.predicate_count());
+  EXPECT_FALSE(set_.Matches(a, slots, memo));
+  EXPECT_FALSE(set_.Matches(b, slots, memo));
 }
 
 TEST_F(TargetingTest, CompileProblemsNameThePath) {

@@ -15,6 +15,7 @@
 // The format is documented with a complete example in docs/config.md.
 //
 // Thread-safety: immutable after parsing; share freely between threads.
+// Evaluating conditions needs a per-thread PredicateMemo.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +72,7 @@ struct Experiment {
   std::uint32_t bucket_start = 0;  // first layer bucket owned
   std::uint32_t bucket_count = 0;  // traffic share in basis points (1..10000)
   std::vector<Variant> variants;   // control first
-  Condition audience;
+  ConditionSet::Ref audience = ConditionSet::kEveryone;  // in Config::conditions
   std::map<std::string, std::string, std::less<>> whitelist;  // unit id -> variant key
   std::optional<EpochMillis> start;  // not served before
   std::optional<EpochMillis> end;    // serves control, without exposure, from then on
@@ -97,7 +98,7 @@ struct RolloutSlice {
 struct FlagRule {
   enum class Kind : std::uint8_t { kValue, kRollout, kExperiment };
   Kind kind = Kind::kValue;
-  Condition audience;
+  ConditionSet::Ref audience = ConditionSet::kEveryone;  // in Config::conditions
   Json value;                         // kValue
   std::vector<RolloutSlice> rollout;  // kRollout
   std::string experiment;             // kExperiment: serve this experiment's
@@ -114,8 +115,10 @@ struct Flag {
   std::vector<FlagRule> rules;
 };
 
+// Movable, not copyable (compiled conditions own their regular expressions).
 struct Config {
   AttributeSchema attributes;
+  ConditionSet conditions;  // every audience of every experiment and flag rule
   std::vector<Layer> layers;
   std::vector<Holdout> holdouts;
   std::vector<Experiment> experiments;

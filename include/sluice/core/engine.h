@@ -89,6 +89,8 @@ class Scratch {
  private:
   friend class Engine;
   std::vector<AttrValue> slots;
+  PredicateMemo predicates;
+  std::vector<std::uint32_t> occupants;    // per layer, looked up ahead in Decide
   std::vector<std::uint32_t> layer_stamp;  // == generation: layer_choice is valid
   std::vector<std::int32_t> layer_choice;  // index into layer_decisions or -1
   std::vector<ExperimentDecision> layer_decisions;
@@ -123,44 +125,86 @@ class Engine {
                                                      Scratch& scratch) const;
 
  private:
-  static constexpr std::uint16_t kNoExperiment = 0xFFFF;
+  // Hot data lives in flat arrays apart from the configuration, so that a
+  // decision touches a few cache lines per layer and per flag.
+  //
+  // Layer index (invariant: the ranges of a layer are sorted and disjoint):
+  // the layer's 10,000 buckets are cut into kCells cells; cell c records the
+  // first range that ends after the cell's first bucket. A lookup starts
+  // there and steps over at most the ranges ending inside one cell, so its
+  // cost does not grow with the number of experiments in the layer.
+  static constexpr std::uint32_t kCellBuckets = 100;
+  static constexpr std::uint32_t kCells = 10000 / kCellBuckets;
+  static constexpr std::uint32_t kNoOccupant = 0xFFFFFFFF;
+  static constexpr std::uint32_t kUnknownOccupant = 0xFFFFFFFE;
 
+  struct Range {
+    std::uint16_t start = 0, end = 0;  // buckets [start, end)
+    std::uint32_t experiment = 0;
+  };
   struct CompiledLayer {
     std::uint32_t seed = 0;
-    std::vector<std::uint32_t> experiments;          // global indices owning buckets here
-    std::vector<std::uint16_t> bucket_to_member;     // kBuckets entries: index into experiments
-    std::vector<std::uint32_t> holdouts;             // holdouts covering this layer
+    std::uint32_t ranges_begin = 0, ranges_end = 0;      // into ranges_
+    std::uint32_t cells_begin = 0;                       // kCells entries of cells_
+    std::uint32_t holdouts_begin = 0, holdouts_end = 0;  // into layer_holdouts_
   };
   struct CompiledExperiment {
     std::uint32_t layer = 0;
     std::uint32_t seed = 0;
-    std::vector<std::uint16_t> variant_end;  // cumulative bucket bounds of the variants
+    ConditionSet::Ref audience = ConditionSet::kEveryone;
+    std::uint32_t bounds_begin = 0;  // one cumulative bound per variant in bounds_
+    std::uint16_t variants = 0;
     std::uint16_t winner = 0;
+    ExperimentStatus status = ExperimentStatus::kDraft;
+    EpochMillis start = 0, end = 0;  // min/max of EpochMillis when unscheduled
   };
   struct CompiledRule {
-    std::vector<std::uint16_t> slice_end;     // rollout: cumulative bucket bounds
-    std::uint32_t experiment = 0;             // link
-    std::vector<const Json*> variant_values;  // link: the parameter per variant
+    FlagRule::Kind kind = FlagRule::Kind::kValue;
+    ConditionSet::Ref audience = ConditionSet::kEveryone;
+    const Json* value = nullptr;     // kValue
+    std::uint32_t bounds_begin = 0;  // kRollout: one bound per slice in bounds_
+    std::uint32_t values_begin = 0;  // kRollout: per slice; kExperiment: per variant, in values_
+    std::uint16_t slices = 0;
+    std::uint32_t experiment = 0;    // kExperiment
   };
   struct CompiledFlag {
+    bool kill_switch = false;
     std::uint32_t seed = 0;  // the flag's salt, for rollout rules
-    std::vector<CompiledRule> rules;
+    const Json* default_value = nullptr;
+    std::uint32_t rules_begin = 0, rules_end = 0;  // into rules_
   };
+
+  void CompileLayers();
+  void CompileExperiments();
+  void CompileFlags();
+  // Appends cumulative bucket bounds of percent weights summing to 100.
+  std::uint32_t AppendBounds(const std::vector<double>& weights);
 
   void Begin(const UnitInput& unit, Scratch& scratch) const;
   // The unit's decision in a layer (cached in scratch), or nullptr.
-  const ExperimentDecision* LayerDecision(std::uint32_t layer, Scratch& scratch) const;
-  std::optional<ExperimentDecision> DecideInLayer(std::uint32_t layer, Scratch& scratch) const;
+  // `occupant`: the experiment owning the unit's bucket in the layer
+  // (kNoOccupant if none; kUnknownOccupant to look it up here).
+  const ExperimentDecision* LayerDecision(std::uint32_t layer, Scratch& scratch,
+                                          std::uint32_t occupant = kUnknownOccupant) const;
+  std::optional<ExperimentDecision> DecideInLayer(std::uint32_t layer, Scratch& scratch,
+                                                  std::uint32_t occupant) const;
+  std::uint32_t Occupant(const CompiledLayer& layer, std::string_view unit_id) const;
   bool InHoldout(std::uint32_t holdout, Scratch& scratch) const;
   std::optional<ExperimentDecision> ExperimentFor(std::uint32_t experiment, Scratch& scratch) const;
   FlagDecision EvaluateFlagPrepared(std::uint32_t flag, Scratch& scratch) const;
 
   Config config_;
   std::vector<CompiledLayer> layers_;
+  std::vector<Range> ranges_;
+  std::vector<std::uint16_t> cells_;  // index into the layer's ranges
+  std::vector<std::uint32_t> layer_holdouts_;
   std::vector<std::uint32_t> holdout_seeds_;
   std::vector<CompiledExperiment> experiments_;
   std::vector<std::uint32_t> launched_;
   std::vector<CompiledFlag> flags_;
+  std::vector<CompiledRule> rules_;
+  std::vector<std::uint16_t> bounds_;
+  std::vector<const Json*> values_;
   std::unordered_map<std::string_view, std::uint32_t> experiment_by_key_;
   std::unordered_map<std::string_view, std::uint32_t> flag_by_key_;
   // unit id -> (experiment, variant) pairs it is whitelisted into

@@ -15,6 +15,11 @@
 #include <cstdint>
 #include <string_view>
 
+// Inlined: a decision hashes once per layer and per rollout, so the call
+// overhead matters. XXH_INLINE_ALL keeps the xxhash symbols private.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace sluice::core {
 
 inline constexpr std::uint32_t kHashVersion = 1;
@@ -22,7 +27,9 @@ inline constexpr std::uint32_t kHashVersion = 1;
 inline constexpr std::uint32_t kBuckets = 10000;
 
 // XXH32 of `bytes` with `seed`.
-std::uint32_t Xxh32(std::string_view bytes, std::uint32_t seed);
+inline std::uint32_t Xxh32(std::string_view bytes, std::uint32_t seed) {
+  return XXH32(bytes.data(), bytes.size(), seed);
+}
 
 // The seed a salt contributes; compute once per configuration.
 inline std::uint32_t SaltSeed(std::string_view salt) { return Xxh32(salt, 0); }

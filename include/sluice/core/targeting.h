@@ -7,8 +7,8 @@
 // value could not be converted to the declared type is "absent", and every
 // operator except ne, not_in and exists is false on an absent attribute.
 //
-// Thread-safety: a compiled Condition is immutable and may be evaluated from
-// any number of threads at once.
+// Thread-safety: a compiled ConditionSet is immutable and may be evaluated
+// from any number of threads at once, each with its own PredicateMemo.
 #pragma once
 
 #include <cstdint>
@@ -82,37 +82,73 @@ struct AttributeInput {
   double number = 0;
   bool boolean = false;
   std::span<const std::string_view> list;
+
+  static AttributeInput String(std::string_view name, std::string_view text) {
+    return {name, Kind::kString, text, 0, false, {}};
+  }
+  static AttributeInput Number(std::string_view name, double number) {
+    return {name, Kind::kNumber, {}, number, false, {}};
+  }
+  static AttributeInput Bool(std::string_view name, bool value) {
+    return {name, Kind::kBool, {}, 0, value, {}};
+  }
+  static AttributeInput List(std::string_view name, std::span<const std::string_view> items) {
+    return {name, Kind::kList, {}, 0, false, items};
+  }
 };
 
 // Converts `input` to a value of `type`; absent if it cannot be converted.
 AttrValue ConvertAttribute(const AttributeInput& input, AttrType type);
 
-// A compiled audience condition. The default-constructed one matches everyone.
-class Condition {
+// Per-unit memo of predicate results, so that a predicate shared by many
+// conditions (e.g. country in [CN, JP]) is evaluated once per unit.
+class PredicateMemo {
  public:
-  Condition();
-  ~Condition();
-  Condition(const Condition&);
-  Condition(Condition&&) noexcept;
-  Condition& operator=(const Condition&);
-  Condition& operator=(Condition&&) noexcept;
+  // Starts a new unit; sizes the memo for `predicates` predicates.
+  void Reset(std::size_t predicates);
+
+ private:
+  friend class ConditionSet;
+  static constexpr std::uint32_t kMaxGeneration = 1u << 31;
+  // Per predicate: (generation << 1) | result; valid when the generation matches.
+  std::vector<std::uint32_t> entries_;
+  std::uint32_t generation_ = 0;
+};
+
+// Every audience condition of one configuration, compiled into one flat
+// program. Leaf predicates (attribute, operator, value) are deduplicated
+// across conditions. A condition is addressed by a Ref; kEveryone matches
+// every unit.
+class ConditionSet {
+ public:
+  using Ref = std::uint32_t;
+  static constexpr Ref kEveryone = 0;
+
+  ConditionSet();
+  ~ConditionSet();
+  ConditionSet(const ConditionSet&) = delete;  // predicates own compiled regexes
+  ConditionSet& operator=(const ConditionSet&) = delete;
+  ConditionSet(ConditionSet&&) noexcept;
+  ConditionSet& operator=(ConditionSet&&) noexcept;
 
   // Compiles JSON such as
   //   {"and": [{"attr": "country", "op": "in", "value": ["CN", "US"]},
   //            {"not": {"attr": "app_version", "op": "lt", "value": "8.0.0"}}]}
   // Every problem is appended to `problems` with its path under `path`; the
-  // result is only meaningful when none was added.
-  static Condition Compile(const nlohmann::json& json, const AttributeSchema& schema,
-                           const std::string& path, std::vector<Problem>& problems);
+  // returned Ref is only meaningful when none was added.
+  Ref Compile(const nlohmann::json& json, const AttributeSchema& schema, const std::string& path,
+              std::vector<Problem>& problems);
 
-  bool MatchesEveryone() const;
-  // `slots` holds one value per schema attribute.
-  bool Matches(std::span<const AttrValue> slots) const;
+  std::size_t predicate_count() const;
+
+  // `slots` holds one value per schema attribute; `memo` was Reset for this
+  // unit and this set's predicate_count().
+  bool Matches(Ref condition, std::span<const AttrValue> slots, PredicateMemo& memo) const;
 
   struct Program;  // implementation detail, defined in targeting.cc
 
  private:
-  std::shared_ptr<const Program> program_;  // immutable; shared between copies
+  std::unique_ptr<Program> program_;
 };
 
 }  // namespace sluice::core
