@@ -150,6 +150,7 @@ void Engine::CompileFlags() {
         }
         c.bounds_begin = AppendBounds(weights);
         c.slices = static_cast<std::uint16_t>(rule.rollout.size());
+        cf.has_rollout = true;
       } else if (rule.kind == FlagRule::Kind::kExperiment) {
         c.experiment = experiment_by_key_.at(rule.experiment);
         for (const Variant& v : config_.experiments[c.experiment].variants) values_.push_back(&v.params.at(rule.param));
@@ -212,7 +213,7 @@ const ExperimentDecision* Engine::LayerDecision(std::uint32_t layer, Scratch& s,
   if (s.layer_stamp[layer] != s.generation) {
     s.layer_stamp[layer] = s.generation;
     s.layer_choice[layer] = -1;
-    if (occupant == kUnknownOccupant) occupant = Occupant(layers_[layer], s.unit_id);
+    if (occupant == kUnknownOccupant) occupant = Occupant(layers_[layer], BucketOf(layers_[layer].seed, s.unit_id));
     if (auto d = DecideInLayer(layer, s, occupant)) {
       s.layer_choice[layer] = static_cast<std::int32_t>(s.layer_decisions.size());
       s.layer_decisions.push_back(*d);
@@ -222,9 +223,8 @@ const ExperimentDecision* Engine::LayerDecision(std::uint32_t layer, Scratch& s,
   return choice < 0 ? nullptr : &s.layer_decisions[choice];
 }
 
-std::uint32_t Engine::Occupant(const CompiledLayer& l, std::string_view unit_id) const {
+std::uint32_t Engine::Occupant(const CompiledLayer& l, std::uint32_t bucket) const {
   if (l.ranges_begin == l.ranges_end) return kNoOccupant;
-  const std::uint32_t bucket = BucketOf(l.seed, unit_id);
   std::uint32_t r = l.ranges_begin + cells_[l.cells_begin + bucket / kCellBuckets];
   while (r < l.ranges_end && ranges_[r].end <= bucket) ++r;
   if (r == l.ranges_end || ranges_[r].start > bucket) return kNoOccupant;
@@ -261,7 +261,7 @@ std::optional<ExperimentDecision> Engine::ExperimentFor(std::uint32_t e, Scratch
   return *d;
 }
 
-FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s) const {
+FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s, std::uint32_t bucket) const {
   const CompiledFlag& cf = flags_[f];
   if (cf.kill_switch) return FlagDecision{f, cf.default_value, FlagReason::kKillSwitch};
   for (std::uint32_t r = cf.rules_begin; r < cf.rules_end; ++r) {
@@ -272,7 +272,8 @@ FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s) const {
       case FlagRule::Kind::kValue:
         return FlagDecision{f, rule.value, FlagReason::kRule, rule_index};
       case FlagRule::Kind::kRollout: {
-        std::uint16_t slice = SliceOf(&bounds_[rule.bounds_begin], rule.slices, BucketOf(cf.seed, s.unit_id));
+        if (bucket == kUnknownBucket) bucket = BucketOf(cf.seed, s.unit_id);
+        std::uint16_t slice = SliceOf(&bounds_[rule.bounds_begin], rule.slices, bucket);
         return FlagDecision{f, values_[rule.values_begin + slice], FlagReason::kRollout, rule_index, slice};
       }
       case FlagRule::Kind::kExperiment:
@@ -291,11 +292,17 @@ void Engine::Decide(const UnitInput& unit, Scratch& s, Decision& out) const {
   out.experiments.clear();
   out.flags.clear();
   out.holdouts.clear();
-  // Look up every layer's occupant first and prefetch it, so that the cache
-  // misses of a thousand independent layers overlap instead of queueing.
+  // Independent work first, in tight loops, so that hashing overlaps in the
+  // pipeline and the cache misses of a thousand layers overlap instead of
+  // queueing: every layer's bucket, then its occupant (prefetched), then the
+  // decisions.
+  s.buckets.resize(std::max(layers_.size(), flags_.size()));
   s.occupants.resize(layers_.size());
   for (std::uint32_t layer = 0; layer < layers_.size(); ++layer) {
-    std::uint32_t e = Occupant(layers_[layer], s.unit_id);
+    s.buckets[layer] = BucketOf(layers_[layer].seed, s.unit_id);
+  }
+  for (std::uint32_t layer = 0; layer < layers_.size(); ++layer) {
+    std::uint32_t e = Occupant(layers_[layer], s.buckets[layer]);
     s.occupants[layer] = e;
     if (e != kNoOccupant) __builtin_prefetch(&experiments_[e]);
   }
@@ -306,7 +313,10 @@ void Engine::Decide(const UnitInput& unit, Scratch& s, Decision& out) const {
   for (std::uint32_t h = 0; h < holdout_seeds_.size(); ++h) {
     if (InHoldout(h, s)) out.holdouts.push_back(h);
   }
-  for (std::uint32_t f = 0; f < flags_.size(); ++f) out.flags.push_back(EvaluateFlagPrepared(f, s));
+  for (std::uint32_t f = 0; f < flags_.size(); ++f) {
+    s.buckets[f] = flags_[f].has_rollout ? BucketOf(flags_[f].seed, s.unit_id) : kUnknownBucket;
+  }
+  for (std::uint32_t f = 0; f < flags_.size(); ++f) out.flags.push_back(EvaluateFlagPrepared(f, s, s.buckets[f]));
 }
 
 FlagDecision Engine::EvaluateFlag(std::uint32_t flag, const UnitInput& unit, Scratch& s) const {

@@ -90,6 +90,7 @@ class Scratch {
   friend class Engine;
   std::vector<AttrValue> slots;
   PredicateMemo predicates;
+  std::vector<std::uint32_t> buckets;      // per layer, then per flag: hashed ahead in Decide
   std::vector<std::uint32_t> occupants;    // per layer, looked up ahead in Decide
   std::vector<std::uint32_t> layer_stamp;  // == generation: layer_choice is valid
   std::vector<std::int32_t> layer_choice;  // index into layer_decisions or -1
@@ -169,6 +170,7 @@ class Engine {
   };
   struct CompiledFlag {
     bool kill_switch = false;
+    bool has_rollout = false;
     std::uint32_t seed = 0;  // the flag's salt, for rollout rules
     const Json* default_value = nullptr;
     std::uint32_t rules_begin = 0, rules_end = 0;  // into rules_
@@ -188,10 +190,13 @@ class Engine {
                                           std::uint32_t occupant = kUnknownOccupant) const;
   std::optional<ExperimentDecision> DecideInLayer(std::uint32_t layer, Scratch& scratch,
                                                   std::uint32_t occupant) const;
-  std::uint32_t Occupant(const CompiledLayer& layer, std::string_view unit_id) const;
+  std::uint32_t Occupant(const CompiledLayer& layer, std::uint32_t bucket) const;
   bool InHoldout(std::uint32_t holdout, Scratch& scratch) const;
   std::optional<ExperimentDecision> ExperimentFor(std::uint32_t experiment, Scratch& scratch) const;
-  FlagDecision EvaluateFlagPrepared(std::uint32_t flag, Scratch& scratch) const;
+  // `bucket`: the unit's bucket under the flag's salt, or kUnknownBucket.
+  static constexpr std::uint32_t kUnknownBucket = 0xFFFFFFFF;
+  FlagDecision EvaluateFlagPrepared(std::uint32_t flag, Scratch& scratch,
+                                    std::uint32_t bucket = kUnknownBucket) const;
 
   Config config_;
   std::vector<CompiledLayer> layers_;
