@@ -266,7 +266,9 @@ FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s, std::uint
   if (cf.kill_switch) return FlagDecision{f, cf.default_value, FlagReason::kKillSwitch};
   for (std::uint32_t r = cf.rules_begin; r < cf.rules_end; ++r) {
     const CompiledRule& rule = rules_[r];
-    if (!config_.conditions.Matches(rule.audience, s.slots, s.predicates)) continue;
+    if (rule.audience != ConditionSet::kEveryone && !config_.conditions.Matches(rule.audience, s.slots, s.predicates)) {
+      continue;
+    }
     const auto rule_index = static_cast<std::int32_t>(r - cf.rules_begin);
     switch (rule.kind) {
       case FlagRule::Kind::kValue:
@@ -316,7 +318,8 @@ void Engine::Decide(const UnitInput& unit, Scratch& s, Decision& out) const {
   for (std::uint32_t f = 0; f < flags_.size(); ++f) {
     s.buckets[f] = flags_[f].has_rollout ? BucketOf(flags_[f].seed, s.unit_id) : kUnknownBucket;
   }
-  for (std::uint32_t f = 0; f < flags_.size(); ++f) out.flags.push_back(EvaluateFlagPrepared(f, s, s.buckets[f]));
+  out.flags.resize(flags_.size());
+  for (std::uint32_t f = 0; f < flags_.size(); ++f) out.flags[f] = EvaluateFlagPrepared(f, s, s.buckets[f]);
 }
 
 FlagDecision Engine::EvaluateFlag(std::uint32_t flag, const UnitInput& unit, Scratch& s) const {

@@ -95,7 +95,6 @@ AttrValue ConvertAttribute(const AttributeInput& in, AttrType type) {
 namespace {
 
 enum class Op : std::uint8_t {
-  kTrue, kAnd, kOr, kNot, kPredicate, kAllPredicates, kAnyPredicate,  // structure
   kEq, kNe, kIn, kNotIn, kGt, kGte, kLt, kLte, kContains, kStartsWith, kRegex, kExists,
 };
 
@@ -168,26 +167,11 @@ struct Predicate {
   Operand operand;
 };
 
-struct Node {
-  Op op = Op::kTrue;
-  // kAnd/kOr: child nodes are program.children[a, b); kNot: child node a;
-  // kPredicate: predicate a; kAllPredicates/kAnyPredicate (an and/or whose
-  // children are all leaves, the common case, flattened): predicate ids are
-  // program.children[a, b).
-  std::uint32_t a = 0;
-  std::uint32_t b = 0;
-};
-
 }  // namespace
 
-struct ConditionSet::Program {
-  std::vector<Node> nodes{Node{}};  // node 0 is kEveryone
-  std::vector<std::uint32_t> children;
-  std::vector<Predicate> predicates;
-  std::unordered_map<std::string, std::uint32_t> predicate_ids;  // canonical text -> id
-
-  // Predicate `id` for the current unit, memoized.
-  bool Test(std::uint32_t id, std::span<const AttrValue> slots, PredicateMemo& memo) const;
+struct ConditionSet::Predicates {
+  std::vector<Predicate> list;
+  std::unordered_map<std::string, std::uint32_t> ids;  // canonical text -> index in list
 };
 
 namespace {
@@ -257,11 +241,16 @@ bool EvalPredicate(const Predicate& p, const AttrValue& v) {
   return false;
 }
 
-// Adds conditions to a Program, collecting problems.
-class Compiler {
+}  // namespace
+
+// Adds conditions to a ConditionSet, collecting problems.
+class ConditionCompiler {
  public:
-  Compiler(ConditionSet::Program& program, const AttributeSchema& schema, std::vector<Problem>& problems)
-      : program_(program), schema_(schema), problems_(problems) {}
+  using Node = ConditionSet::Node;
+  using Shape = ConditionSet::Shape;
+
+  ConditionCompiler(ConditionSet& set, const AttributeSchema& schema, std::vector<Problem>& problems)
+      : set_(set), schema_(schema), problems_(problems) {}
 
   std::uint32_t CompileNode(const Json& j, const std::string& path) {
     if (!j.is_object()) {
@@ -271,12 +260,12 @@ class Compiler {
     if (shapes != 1) {
       return Fail(path, "a condition must have exactly one of \"and\", \"or\", \"not\" or \"attr\"");
     }
-    if (j.contains("and")) return CompileList(j, "and", Op::kAnd, path);
-    if (j.contains("or")) return CompileList(j, "or", Op::kOr, path);
+    if (j.contains("and")) return CompileList(j, "and", Shape::kAnd, path);
+    if (j.contains("or")) return CompileList(j, "or", Shape::kOr, path);
     if (j.contains("not")) {
       if (j.size() != 1) return Fail(path, "\"not\" takes a single condition and no other field");
       std::uint32_t child = CompileNode(j["not"], path + ".not");
-      return Add(Node{Op::kNot, child, 0});
+      return Add(Node{Shape::kNot, child, 0});
     }
     return CompileLeaf(j, path);
   }
@@ -288,11 +277,11 @@ class Compiler {
   }
 
   std::uint32_t Add(Node n) {
-    program_.nodes.push_back(n);
-    return static_cast<std::uint32_t>(program_.nodes.size() - 1);
+    set_.nodes_.push_back(n);
+    return static_cast<std::uint32_t>(set_.nodes_.size() - 1);
   }
 
-  std::uint32_t CompileList(const Json& j, const char* key, Op op, const std::string& path) {
+  std::uint32_t CompileList(const Json& j, const char* key, Shape shape, const std::string& path) {
     const std::string list_path = path + "." + key;
     if (j.size() != 1) return Fail(path, std::string("\"") + key + "\" takes a list and no other field");
     const Json& list = j[key];
@@ -302,14 +291,14 @@ class Compiler {
       kids.push_back(CompileNode(list[i], list_path + "[" + std::to_string(i) + "]"));
     }
     bool all_leaves = std::all_of(kids.begin(), kids.end(),
-                                  [&](std::uint32_t k) { return program_.nodes[k].op == Op::kPredicate; });
-    if (all_leaves) {
-      for (std::uint32_t& k : kids) k = program_.nodes[k].a;  // node id -> predicate id
-      op = op == Op::kAnd ? Op::kAllPredicates : Op::kAnyPredicate;
+                                  [&](std::uint32_t k) { return set_.nodes_[k].shape == Shape::kPredicate; });
+    if (all_leaves) {  // flatten: children become predicate ids
+      for (std::uint32_t& k : kids) k = set_.nodes_[k].a;
+      shape = shape == Shape::kAnd ? Shape::kAllOf : Shape::kAnyOf;
     }
-    auto begin = static_cast<std::uint32_t>(program_.children.size());
-    program_.children.insert(program_.children.end(), kids.begin(), kids.end());
-    return Add(Node{op, begin, static_cast<std::uint32_t>(program_.children.size())});
+    auto begin = static_cast<std::uint32_t>(set_.children_.size());
+    set_.children_.insert(set_.children_.end(), kids.begin(), kids.end());
+    return Add(Node{shape, begin, static_cast<std::uint32_t>(set_.children_.size())});
   }
 
   std::uint32_t CompileLeaf(const Json& j, const std::string& path) {
@@ -343,14 +332,15 @@ class Compiler {
     }
     // Identical predicates share one id, so each is evaluated once per unit.
     std::string canonical = std::to_string(*slot) + '\x1f' + op_name + '\x1f' + j.value("value", Json()).dump();
-    auto found = program_.predicate_ids.find(canonical);
-    if (found != program_.predicate_ids.end()) return Add(Node{Op::kPredicate, found->second, 0});
+    ConditionSet::Predicates& predicates = *set_.predicates_;
+    auto found = predicates.ids.find(canonical);
+    if (found != predicates.ids.end()) return Add(Node{Shape::kPredicate, found->second, 0});
     Predicate predicate{op, type, *slot, {}};
     if (!CompileOperand(j, op, type, name, path + ".value", predicate.operand)) return ConditionSet::kEveryone;
-    auto id = static_cast<std::uint32_t>(program_.predicates.size());
-    program_.predicates.push_back(std::move(predicate));
-    program_.predicate_ids.emplace(std::move(canonical), id);
-    return Add(Node{Op::kPredicate, id, 0});
+    auto id = static_cast<std::uint32_t>(predicates.list.size());
+    predicates.list.push_back(std::move(predicate));
+    predicates.ids.emplace(std::move(canonical), id);
+    return Add(Node{Shape::kPredicate, id, 0});
   }
   bool CompileOperand(const Json& j, Op op, AttrType type, const std::string& attr,
                       const std::string& path, Operand& out) {
@@ -436,12 +426,10 @@ class Compiler {
     return false;
   }
 
-  ConditionSet::Program& program_;
+  ConditionSet& set_;
   const AttributeSchema& schema_;
   std::vector<sluice::Problem>& problems_;
 };
-
-}  // namespace
 
 void PredicateMemo::Reset(std::size_t predicates) {
   if (entries_.size() != predicates || ++generation_ == kMaxGeneration) {
@@ -450,55 +438,38 @@ void PredicateMemo::Reset(std::size_t predicates) {
   }
 }
 
-ConditionSet::ConditionSet() : program_(std::make_unique<Program>()) {}
+ConditionSet::ConditionSet() : predicates_(std::make_unique<Predicates>()) {}
 ConditionSet::~ConditionSet() = default;
 ConditionSet::ConditionSet(ConditionSet&&) noexcept = default;
 ConditionSet& ConditionSet::operator=(ConditionSet&&) noexcept = default;
 
 ConditionSet::Ref ConditionSet::Compile(const Json& json, const AttributeSchema& schema, const std::string& path,
                                         std::vector<sluice::Problem>& problems) {
-  return Compiler(*program_, schema, problems).CompileNode(json, path);
+  return ConditionCompiler(*this, schema, problems).CompileNode(json, path);
 }
 
-std::size_t ConditionSet::predicate_count() const { return program_->predicates.size(); }
+std::size_t ConditionSet::predicate_count() const { return predicates_->list.size(); }
 
-bool ConditionSet::Program::Test(std::uint32_t id, std::span<const AttrValue> slots, PredicateMemo& memo) const {
-  std::uint32_t& entry = memo.entries_[id];
-  if ((entry >> 1) != memo.generation_) {
-    const Predicate& pred = predicates[id];
-    entry = (memo.generation_ << 1) | static_cast<std::uint32_t>(EvalPredicate(pred, slots[pred.slot]));
-  }
-  return (entry & 1u) != 0;
+bool ConditionSet::EvaluatePredicate(std::uint32_t id, std::span<const AttrValue> slots) const {
+  const Predicate& p = predicates_->list[id];
+  return core::EvalPredicate(p, slots[p.slot]);
 }
 
-bool ConditionSet::Matches(Ref ref, std::span<const AttrValue> slots, PredicateMemo& memo) const {
-  const Program& p = *program_;
-  const Node& n = p.nodes[ref];
-  switch (n.op) {
-    case Op::kTrue: return true;
-    case Op::kPredicate: return p.Test(n.a, slots, memo);
-    case Op::kAllPredicates:
+bool ConditionSet::MatchesTree(Ref ref, std::span<const AttrValue> slots, PredicateMemo& memo) const {
+  const Node& n = nodes_[ref];
+  switch (n.shape) {
+    case Shape::kAnd:
       for (std::uint32_t i = n.a; i < n.b; ++i) {
-        if (!p.Test(p.children[i], slots, memo)) return false;
+        if (!Matches(children_[i], slots, memo)) return false;
       }
       return true;
-    case Op::kAnyPredicate:
+    case Shape::kOr:
       for (std::uint32_t i = n.a; i < n.b; ++i) {
-        if (p.Test(p.children[i], slots, memo)) return true;
+        if (Matches(children_[i], slots, memo)) return true;
       }
       return false;
-    case Op::kAnd:
-      for (std::uint32_t i = n.a; i < n.b; ++i) {
-        if (!Matches(p.children[i], slots, memo)) return false;
-      }
-      return true;
-    case Op::kOr:
-      for (std::uint32_t i = n.a; i < n.b; ++i) {
-        if (Matches(p.children[i], slots, memo)) return true;
-      }
-      return false;
-    case Op::kNot: return !Matches(n.a, slots, memo);
-    default: return false;
+    case Shape::kNot: return !Matches(n.a, slots, memo);
+    default: return false;  // the flat shapes never get here: Matches handles them inline
   }
 }
 

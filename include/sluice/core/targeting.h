@@ -142,13 +142,59 @@ class ConditionSet {
   std::size_t predicate_count() const;
 
   // `slots` holds one value per schema attribute; `memo` was Reset for this
-  // unit and this set's predicate_count().
-  bool Matches(Ref condition, std::span<const AttrValue> slots, PredicateMemo& memo) const;
-
-  struct Program;  // implementation detail, defined in targeting.cc
+  // unit and this set's predicate_count(). Inline: the common shapes (no
+  // audience, one predicate, an and/or of predicates) cost a few loads.
+  bool Matches(Ref condition, std::span<const AttrValue> slots, PredicateMemo& memo) const {
+    const Node& n = nodes_[condition];
+    switch (n.shape) {
+      case Shape::kEveryone: return true;
+      case Shape::kPredicate: return Test(n.a, slots, memo);
+      case Shape::kAllOf:
+        for (std::uint32_t i = n.a; i < n.b; ++i) {
+          if (!Test(children_[i], slots, memo)) return false;
+        }
+        return true;
+      case Shape::kAnyOf:
+        for (std::uint32_t i = n.a; i < n.b; ++i) {
+          if (Test(children_[i], slots, memo)) return true;
+        }
+        return false;
+      default: return MatchesTree(condition, slots, memo);
+    }
+  }
 
  private:
-  std::unique_ptr<Program> program_;
+  friend class ConditionCompiler;  // targeting.cc
+  struct Predicates;               // the leaves, defined in targeting.cc
+
+  enum class Shape : std::uint8_t {
+    kEveryone,
+    kPredicate,  // predicate a
+    kAllOf,      // and of predicates children_[a, b)
+    kAnyOf,      // or of predicates children_[a, b)
+    kAnd,        // and of nodes children_[a, b)
+    kOr,         // or of nodes children_[a, b)
+    kNot,        // not of node a
+  };
+  struct Node {
+    Shape shape = Shape::kEveryone;
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+  };
+
+  bool Test(std::uint32_t predicate, std::span<const AttrValue> slots, PredicateMemo& memo) const {
+    std::uint32_t& entry = memo.entries_[predicate];
+    if ((entry >> 1) != memo.generation_) {
+      entry = (memo.generation_ << 1) | static_cast<std::uint32_t>(EvaluatePredicate(predicate, slots));
+    }
+    return (entry & 1u) != 0;
+  }
+  bool EvaluatePredicate(std::uint32_t predicate, std::span<const AttrValue> slots) const;
+  bool MatchesTree(Ref condition, std::span<const AttrValue> slots, PredicateMemo& memo) const;
+
+  std::vector<Node> nodes_{Node{}};  // node 0 is kEveryone
+  std::vector<std::uint32_t> children_;
+  std::unique_ptr<Predicates> predicates_;
 };
 
 }  // namespace sluice::core
