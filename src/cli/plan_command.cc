@@ -1,7 +1,152 @@
+// sluice plan funnel|slots|review: reads the files, calls the planning
+// component, prints the result. Errors go to stderr with exit status 2.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+
 #include "commands.h"
+#include "sluice/planning/io.h"
 
 namespace sluice::cli {
+namespace {
 
-void AddPlanCommands(CLI::App& /*app*/) {}  // placeholder until the component lands
+namespace fs = std::filesystem;
+using planning::Format;
+using planning::Json;
+
+[[noreturn]] void Fail(const Error& error) {
+  std::cerr << "sluice plan: " << error.ToString() << "\n";
+  throw CLI::RuntimeError(2);
+}
+
+template <typename T>
+T Check(Result<T> result) {
+  if (!result.ok()) Fail(result.error());
+  return std::move(result).value();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kIo, "cannot read " + path + "; check the path");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Json ReadJson(const std::string& path) {
+  return Check(planning::ParseJsonText(Check(ReadFile(path)), path));
+}
+
+// A JSON file, or a folder holding the CSV files.
+planning::FunnelInput ReadFunnelInput(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return Check(planning::FunnelFromJson(ReadJson(path)));
+  std::map<std::string, std::string> files;
+  for (const char* name : planning::kFunnelCsvFiles) {
+    const fs::path file = fs::path(path) / name;
+    if (fs::exists(file, ec)) files[name] = Check(ReadFile(file.string()));
+  }
+  return Check(planning::FunnelFromCsv(files));
+}
+
+struct FunnelOptions {
+  std::string input;
+  std::string format = "table";
+  std::string explain;
+};
+
+void RunFunnel(const FunnelOptions& o) {
+  const Format format = Check(planning::ParseFormat(o.format));
+  const planning::FunnelInput input = ReadFunnelInput(o.input);
+  const planning::FunnelPlan plan = Check(planning::PlanFunnel(input));
+  if (o.explain.empty()) {
+    std::cout << planning::RenderFunnel(input, plan, format);
+    return;
+  }
+  const auto steps = Check(planning::ExplainLine(input, plan, o.explain));
+  std::cout << planning::RenderExplanation(input, o.explain, steps, format);
+}
+
+struct SlotsOptions {
+  std::string input;
+  std::string format = "table";
+};
+
+void RunSlots(const SlotsOptions& o) {
+  const Format format = Check(planning::ParseFormat(o.format));
+  const planning::SlotInput input = Check(planning::SlotInputFromJson(ReadJson(o.input)));
+  const planning::SlotPlan plan = Check(planning::PlanSlots(input));
+  std::cout << planning::RenderSlotPlan(input, plan, format);
+}
+
+struct ReviewOptions {
+  std::string plan;
+  std::string actuals;
+  std::string format = "table";
+  planning::ReviewOptions review;
+};
+
+void RunReview(const ReviewOptions& o) {
+  const Format format = Check(planning::ParseFormat(o.format));
+  const planning::LoadedPlan plan = Check(planning::SlotPlanFromJson(ReadJson(o.plan)));
+  const planning::Actuals actuals =
+      Check(planning::ActualsFromJson(ReadJson(o.actuals), plan.input));
+  const planning::Review review =
+      Check(planning::ReviewPeriod(plan.input, plan.model, plan.holders, actuals, o.review));
+  std::cout << planning::RenderReview(plan.input, review, format);
+}
+
+void AddFunnel(CLI::App& plan) {
+  auto o = std::make_shared<FunnelOptions>();
+  CLI::App* cmd = plan.add_subcommand(
+      "funnel", "Annual funnel plan: GV demand vs supply, levers, line and monthly targets");
+  cmd->add_option("--input", o->input, "funnel JSON file, or a folder of CSV files")->required();
+  cmd->add_option("--format", o->format, "table, json or html")->capture_default_str();
+  cmd->add_option("--explain", o->explain, "print the formula chain of this line's figures");
+  cmd->callback([o] { RunFunnel(*o); });
+}
+
+void AddSlots(CLI::App& plan) {
+  auto o = std::make_shared<SlotsOptions>();
+  CLI::App* cmd =
+      plan.add_subcommand("slots", "Assign flexible homepage slots to lines, period by period");
+  cmd->add_option("--input", o->input, "slot input JSON file")->required();
+  cmd->add_option("--format", o->format, "table, json or html (json is the plan file)")
+      ->capture_default_str();
+  cmd->callback([o] { RunSlots(*o); });
+}
+
+void AddReview(CLI::App& plan) {
+  auto o = std::make_shared<ReviewOptions>();
+  CLI::App* cmd = plan.add_subcommand(
+      "review", "Actual vs planned GV, and bounded slot moves for the next period");
+  cmd->add_option("--plan", o->plan, "plan JSON from `sluice plan slots --format json`")
+      ->required();
+  cmd->add_option("--actuals", o->actuals, "actual GV JSON of one period")->required();
+  cmd->add_option("--max-moves", o->review.max_moves, "slot moves allowed per period")
+      ->capture_default_str();
+  cmd->add_option("--catch-up", o->review.catch_up_periods,
+                  "periods over which a line recovers its deficit")
+      ->capture_default_str();
+  cmd->add_option("--tolerance", o->review.tolerance, "on target within this relative distance")
+      ->capture_default_str();
+  cmd->add_option("--format", o->format, "table, json or html")->capture_default_str();
+  cmd->callback([o] { RunReview(*o); });
+}
+
+}  // namespace
+
+void AddPlanCommands(CLI::App& app) {
+  CLI::App* plan = app.add_subcommand("plan", "Homepage traffic planning: funnel, slots, review");
+  plan->require_subcommand(1);
+  AddFunnel(*plan);
+  AddSlots(*plan);
+  AddReview(*plan);
+}
 
 }  // namespace sluice::cli

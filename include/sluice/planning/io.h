@@ -1,0 +1,89 @@
+// The edge of the planning component: JSON and CSV documents in (validated,
+// every problem listed with its field path), table / JSON / HTML out, and the
+// JSON-in/JSON-out function behind POST /v1/planning/funnel. Formats are
+// documented with full examples in docs/planning.md.
+//
+// No file or network access here: callers pass document text and get text.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/common/result.h"
+#include "sluice/planning/funnel.h"
+#include "sluice/planning/review.h"
+#include "sluice/planning/slots.h"
+
+namespace sluice::planning {
+
+// Keeps members in document order, so outputs list platforms as given.
+using Json = nlohmann::ordered_json;
+
+enum class Format { kTable, kJson, kHtml };
+
+// "table", "json" or "html".
+Result<Format> ParseFormat(std::string_view name);
+
+// Parses JSON text; errors name `source` and the byte offset.
+Result<Json> ParseJsonText(std::string_view text, std::string_view source);
+
+// {"error": {"code", "message", "problems": [{"path", "message"}]}}
+Json ErrorToJson(const Error& error);
+
+// ---- Funnel plan ----
+
+Result<FunnelInput> FunnelFromJson(const Json& document);
+
+// The CSV variant: file name -> contents. platforms.csv, lines.csv and
+// line_platforms.csv are required; the others are optional. Problems are
+// located as "file:row:column".
+inline constexpr const char* kFunnelCsvFiles[] = {
+    "platforms.csv",      "lines.csv",      "line_platforms.csv", "conversion_projects.csv",
+    "guide_channels.csv", "migrations.csv", "seasonality.csv"};
+Result<FunnelInput> FunnelFromCsv(const std::map<std::string, std::string>& files);
+
+Json FunnelPlanToJson(const FunnelInput& input, const FunnelPlan& plan);
+// [{"figure", "formula", "numbers", "value"}]
+Json DerivationsToJson(const std::vector<Derivation>& steps);
+std::string RenderFunnel(const FunnelInput& input, const FunnelPlan& plan, Format format);
+std::string RenderExplanation(const FunnelInput& input, std::string_view line_id,
+                              const std::vector<Derivation>& steps, Format format);
+
+// POST /v1/planning/funnel: the body is a funnel input document; with
+// `explain_line` the response also carries that line's formula chain.
+// 200 with the plan, 400 for invalid input, 404 for an unknown line.
+struct ApiResponse {
+  int status = 200;
+  Json body;
+};
+ApiResponse PostFunnel(const Json& body, std::string_view explain_line = {});
+
+// ---- Slot allocation ----
+
+Result<SlotInput> SlotInputFromJson(const Json& document);
+Json SlotInputToJson(const SlotInput& input);
+
+// The plan document: {"input", "model", "summary", "periods"}; "input" and
+// every period's "assignments" are what the review reads back.
+Json SlotPlanToJson(const SlotInput& input, const SlotPlan& plan);
+std::string RenderSlotPlan(const SlotInput& input, const SlotPlan& plan, Format format);
+
+struct LoadedPlan {
+  SlotInput input;
+  ResponseModel model;                    // recomputed from input (ModelFor)
+  std::vector<std::vector<int>> holders;  // per period and slot
+};
+Result<LoadedPlan> SlotPlanFromJson(const Json& document);
+
+// ---- Weekly review ----
+
+// {"period": "W03", "lines": {"<line>": gv, ...}, "slots": {"<slot>": gv, ...}}
+Result<Actuals> ActualsFromJson(const Json& document, const SlotInput& input);
+Json ReviewToJson(const SlotInput& input, const Review& review);
+std::string RenderReview(const SlotInput& input, const Review& review, Format format);
+
+}  // namespace sluice::planning
