@@ -261,7 +261,8 @@ std::optional<ExperimentDecision> Engine::ExperimentFor(std::uint32_t e, Scratch
   return *d;
 }
 
-FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s, std::uint32_t bucket) const {
+[[gnu::always_inline]] inline FlagDecision Engine::EvaluateFlagPrepared(std::uint32_t f, Scratch& s,
+                                                                      std::uint32_t bucket) const {
   const CompiledFlag& cf = flags_[f];
   if (cf.kill_switch) return FlagDecision{f, cf.default_value, FlagReason::kKillSwitch};
   for (std::uint32_t r = cf.rules_begin; r < cf.rules_end; ++r) {
