@@ -15,9 +15,9 @@ $(BUILD_DIR)/build.ninja:
 build: setup $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR)
 
+# The main job: the server on loopback with the demo workspace (Ctrl-C stops it).
 run: build
-	$(BUILD_DIR)/sluice assign --config examples/demo.json --unit user-42 \
-	  --attr country=CN --attr platform=ios --attr app_version=8.2.0 --attr is_new_user=true
+	$(BUILD_DIR)/sluice serve --demo --data ./sluice-data --listen 127.0.0.1:8080
 
 test: test-release test-sanitize
 

@@ -10,5 +10,6 @@ void AddAssignCommand(CLI::App& app);  // assign.cc
 void AddHashCommand(CLI::App& app);    // hash_command.cc
 void AddStatsCommands(CLI::App& app);  // stats_command.cc
 void AddPlanCommands(CLI::App& app);   // plan_command.cc
+void AddServeCommand(CLI::App& app);   // serve_command.cc
 
 }  // namespace sluice::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddHashCommand(app);
   sluice::cli::AddStatsCommands(app);
   sluice::cli::AddPlanCommands(app);
+  sluice::cli::AddServeCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
