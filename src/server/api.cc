@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sluice/core/decision_json.h"
+#include "sluice/planning/io.h"
 
 namespace sluice::server {
 namespace {
@@ -100,6 +101,21 @@ std::optional<ApiResponse> ParseBody(const std::string& body, Json& out) {
     return ErrorResponse(400, "invalid_argument", "the request body must be a JSON object");
   }
   return std::nullopt;
+}
+
+// The value of `name` in the target's query string ("?explain=digital"), or empty.
+std::string_view QueryParam(std::string_view target, std::string_view name) {
+  std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (pair.substr(0, pair.find('=')) == name && pair.find('=') != std::string_view::npos) {
+      return pair.substr(pair.find('=') + 1);
+    }
+  }
+  return {};
 }
 
 std::vector<std::string_view> Segments(std::string_view target) {
@@ -253,6 +269,10 @@ ApiResponse Api::Route(const ApiRequest& request, Context& ctx) const {
       return with(Role::kEditor, [&] { return Rollback(request, ctx); });
     }
   }
+  if (p.size() == 3 && p[1] == "planning" && p[2] == "funnel") {
+    if (m != "POST") return wrong_method("POST");
+    return with(Role::kViewer, [&] { return PlanFunnel(request); });
+  }
   if (p[1] == "keys") {
     if (p.size() == 2) {
       if (m == "GET") return with(Role::kAdmin, [&] { return ListKeys(); });
@@ -358,6 +378,13 @@ ApiResponse Api::GetVersion(const std::string& n) const {
   ApiResponse r = JsonResponse(200, out);
   r.headers.emplace_back("ETag", ETag(*version));
   return r;
+}
+
+ApiResponse Api::PlanFunnel(const ApiRequest& request) const {
+  Json body;
+  if (auto bad = ParseBody(request.body, body)) return *bad;
+  planning::ApiResponse plan = planning::PostFunnel(body, QueryParam(request.target, "explain"));
+  return JsonResponse(plan.status, plan.body);
 }
 
 ApiResponse Api::Rollback(const ApiRequest& request, Context& ctx) const {

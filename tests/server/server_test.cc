@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "../store/test_config.h"
@@ -199,6 +200,21 @@ TEST_F(ServerTest, MalformedJsonIs400) {
   ExpectError(Request(port_, "PUT", "/v1/config", "[1,", editor_, {{"If-Match", "1"}}), 400,
               "malformed_json");
   ExpectError(Request(port_, "POST", "/v1/decide", "[1, 2]", sdk_), 400, "invalid_argument");
+}
+
+TEST_F(ServerTest, PlanningFunnelOverTheApi) {
+  std::ifstream in(SLUICE_SOURCE_DIR "/examples/planning/funnel.json");
+  std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(input.empty());
+  HttpResult plan = Request(port_, "POST", "/v1/planning/funnel?explain=digital", input, viewer_);
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  nlohmann::json body = plan.json();
+  EXPECT_TRUE(body.contains("explanation")) << plan.body.substr(0, 300);
+  // The same input as the CLI reads; a broken one names its fields.
+  HttpResult bad = Request(port_, "POST", "/v1/planning/funnel", R"({"lines": []})", viewer_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("platforms"), std::string::npos) << bad.body;
+  ExpectError(Request(port_, "POST", "/v1/planning/funnel", input, sdk_), 403, "permission_denied");
 }
 
 TEST_F(ServerTest, VersionsAndRollback) {

@@ -60,6 +60,7 @@ class Api {
   ApiResponse ListVersions() const;
   ApiResponse GetVersion(const std::string& n) const;
   ApiResponse Rollback(const ApiRequest& request, Context& ctx) const;
+  ApiResponse PlanFunnel(const ApiRequest& request) const;  // POST /v1/planning/funnel
   ApiResponse CreateKey(const ApiRequest& request) const;
   ApiResponse ListKeys() const;
   ApiResponse RevokeKey(const std::string& id) const;
