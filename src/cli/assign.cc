@@ -51,16 +51,6 @@ Json AttributesFromFlags(const std::vector<std::string>& pairs, const core::Attr
   return attrs;
 }
 
-// Decides for one unit; returns the decision JSON or an error.
-Result<Json> DecideOne(const core::Engine& engine, const std::string& unit_id, const Json& attributes,
-                       EpochMillis now, core::Scratch& scratch, core::Decision& decision) {
-  std::vector<core::AttributeInput> inputs;
-  std::vector<std::string_view> lists;
-  if (Status s = core::AttributesFromJson(attributes, inputs, lists); !s.ok()) return s.error();
-  engine.Decide(core::UnitInput{unit_id, inputs, now}, scratch, decision);
-  return core::DecisionToJson(engine, unit_id, decision);
-}
-
 // One {"unit_id": ..., "attributes": {...}} per line in, one decision per line out.
 // A bad line yields {"line": N, "error": ...} in its place; the exit code is 1 if any.
 void StreamUnits(const core::Engine& engine, const std::string& path, EpochMillis now) {
@@ -83,12 +73,8 @@ void StreamUnits(const core::Engine& engine, const std::string& path, EpochMilli
     std::string error;
     if (unit.is_discarded() || !unit.is_object()) {
       error = "not a JSON object";
-    } else if (!unit.contains("unit_id") || !unit["unit_id"].is_string() ||
-               unit["unit_id"].get_ref<const std::string&>().empty()) {
-      error = "unit_id: missing; give a non-empty string";
     } else {
-      Result<Json> out = DecideOne(engine, unit["unit_id"].get<std::string>(),
-                                   unit.value("attributes", Json::object()), now, scratch, decision);
+      Result<Json> out = core::DecideUnitJson(engine, unit, now, scratch, decision);
       if (out.ok()) {
         std::cout << out->dump() << '\n';
         continue;
@@ -109,8 +95,8 @@ void RunAssign(const AssignOptions& o) {
   if (!o.units_path.empty()) return StreamUnits(*engine, o.units_path, now);
   core::Scratch scratch;
   core::Decision decision;
-  Result<Json> out =
-      DecideOne(*engine, o.unit, AttributesFromFlags(o.attrs, engine->config().attributes), now, scratch, decision);
+  Json unit = {{"unit_id", o.unit}, {"attributes", AttributesFromFlags(o.attrs, engine->config().attributes)}};
+  Result<Json> out = core::DecideUnitJson(*engine, unit, now, scratch, decision);
   if (!out.ok()) Fail(out.error());
   std::cout << out->dump(2) << '\n';
 }

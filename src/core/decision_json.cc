@@ -84,4 +84,25 @@ Json DecisionToJson(const Engine& engine, std::string_view unit_id, const Decisi
           {"holdouts", std::move(holdouts)}};
 }
 
+Result<Json> DecideUnitJson(const Engine& engine, const Json& unit, EpochMillis now, Scratch& scratch,
+                            Decision& decision) {
+  if (!unit.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "each unit must be a JSON object");
+  }
+  auto id = unit.find("unit_id");
+  if (id == unit.end() || !id->is_string() || id->get_ref<const std::string&>().empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "unit_id: missing; give a non-empty string");
+  }
+  static const Json kNoAttributes;
+  auto attrs = unit.find("attributes");
+  std::vector<AttributeInput> inputs;
+  std::vector<std::string_view> lists;
+  if (Status s = AttributesFromJson(attrs == unit.end() ? kNoAttributes : *attrs, inputs, lists); !s.ok()) {
+    return s.error();
+  }
+  const std::string& unit_id = id->get_ref<const std::string&>();
+  engine.Decide(UnitInput{unit_id, inputs, now}, scratch, decision);
+  return DecisionToJson(engine, unit_id, decision);
+}
+
 }  // namespace sluice::core

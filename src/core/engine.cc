@@ -43,8 +43,10 @@ std::uint16_t SliceOf(const std::uint16_t* ends, std::uint16_t count, std::uint3
 }  // namespace
 
 Engine::Engine(Config config) : config_(std::move(config)) {
-  CompileLayers();
-  CompileExperiments();
+  std::unordered_map<std::string_view, std::uint32_t> layer_by_key;
+  for (std::uint32_t i = 0; i < config_.layers.size(); ++i) layer_by_key[config_.layers[i].key] = i;
+  CompileLayers(layer_by_key);
+  CompileExperiments(layer_by_key);
   CompileFlags();
 }
 
@@ -59,9 +61,7 @@ std::uint32_t Engine::AppendBounds(const std::vector<double>& weights) {
   return begin;
 }
 
-void Engine::CompileLayers() {
-  std::unordered_map<std::string_view, std::uint32_t> layer_by_key;
-  for (std::uint32_t i = 0; i < config_.layers.size(); ++i) layer_by_key[config_.layers[i].key] = i;
+void Engine::CompileLayers(const LayerIndex& layer_by_key) {
   std::vector<std::vector<std::uint32_t>> holdouts_of(config_.layers.size());
   for (std::uint32_t h = 0; h < config_.holdouts.size(); ++h) {
     holdout_seeds_.push_back(SaltSeed(config_.holdouts[h].salt));
@@ -97,9 +97,7 @@ void Engine::CompileLayers() {
   }
 }
 
-void Engine::CompileExperiments() {
-  std::unordered_map<std::string_view, std::uint32_t> layer_by_key;
-  for (std::uint32_t i = 0; i < config_.layers.size(); ++i) layer_by_key[config_.layers[i].key] = i;
+void Engine::CompileExperiments(const LayerIndex& layer_by_key) {
   experiments_.resize(config_.experiments.size());
   for (std::uint32_t e = 0; e < config_.experiments.size(); ++e) {
     const Experiment& x = config_.experiments[e];

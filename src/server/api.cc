@@ -150,28 +150,6 @@ Json VersionToJson(const store::VersionInfo& v) {
           {"diff", v.diff}};
 }
 
-// One {"unit_id", "attributes"?} object decided against `engine`.
-Result<Json> DecideUnit(const core::Engine& engine, const Json& unit, EpochMillis now,
-                        core::Scratch& scratch, core::Decision& decision) {
-  if (!unit.is_object())
-    return MakeError(ErrorCode::kInvalidArgument, "each unit must be a JSON object");
-  auto id = unit.find("unit_id");
-  if (id == unit.end() || !id->is_string() || id->get_ref<const std::string&>().empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, "unit_id: missing; give a non-empty string");
-  }
-  static const Json kNoAttributes = Json::object();
-  auto attrs = unit.find("attributes");
-  const Json& attributes = attrs == unit.end() || attrs->is_null() ? kNoAttributes : *attrs;
-  if (!attributes.is_object()) {
-    return MakeError(ErrorCode::kInvalidArgument, "attributes: must be a JSON object");
-  }
-  std::vector<core::AttributeInput> inputs;
-  std::vector<std::string_view> lists;
-  if (Status s = core::AttributesFromJson(attributes, inputs, lists); !s.ok()) return s.error();
-  const std::string& unit_id = id->get_ref<const std::string&>();
-  engine.Decide(core::UnitInput{unit_id, inputs, now}, scratch, decision);
-  return core::DecisionToJson(engine, unit_id, decision);
-}
 
 }  // namespace
 
@@ -298,7 +276,7 @@ ApiResponse Api::Decide(const ApiRequest& request, Context& ctx) const {
   const EpochMillis now = clock_.NowMillis();
   auto units = body.find("units");
   if (units == body.end()) {
-    Result<Json> one = DecideUnit(*served.engine, body, now, ctx.scratch, ctx.decision);
+    Result<Json> one = core::DecideUnitJson(*served.engine, body, now, ctx.scratch, ctx.decision);
     if (!one.ok()) return FromError(one.error());
     Json out = std::move(one).value();
     out["config_version"] = served.version;
@@ -310,7 +288,7 @@ ApiResponse Api::Decide(const ApiRequest& request, Context& ctx) const {
   }
   Json decisions = Json::array();
   for (std::size_t i = 0; i < units->size(); ++i) {
-    Result<Json> one = DecideUnit(*served.engine, (*units)[i], now, ctx.scratch, ctx.decision);
+    Result<Json> one = core::DecideUnitJson(*served.engine, (*units)[i], now, ctx.scratch, ctx.decision);
     if (one.ok()) {
       decisions.push_back(std::move(one).value());
     } else {

@@ -22,6 +22,13 @@ Status AttributesFromJson(const Json& attributes, std::vector<AttributeInput>& o
 //  "flags": {key: {value, reason, rule?}}, "holdouts": [key]}
 Json DecisionToJson(const Engine& engine, std::string_view unit_id, const Decision& decision);
 
+// Decides one {"unit_id": "...", "attributes": {...}?} object (the form the
+// decide API and `sluice assign --units` take) and returns DecisionToJson.
+// A missing or empty unit_id, or malformed attributes, is an error naming
+// the field.
+Result<Json> DecideUnitJson(const Engine& engine, const Json& unit, EpochMillis now, Scratch& scratch,
+                            Decision& decision);
+
 // {"value", "reason", "rule"?, "variant"?} for one flag.
 Json FlagDecisionToJson(const Engine& engine, const FlagDecision& decision);
 

@@ -176,8 +176,9 @@ class Engine {
     std::uint32_t rules_begin = 0, rules_end = 0;  // into rules_
   };
 
-  void CompileLayers();
-  void CompileExperiments();
+  using LayerIndex = std::unordered_map<std::string_view, std::uint32_t>;  // layer key -> index
+  void CompileLayers(const LayerIndex& layer_by_key);
+  void CompileExperiments(const LayerIndex& layer_by_key);
   void CompileFlags();
   // Appends cumulative bucket bounds of percent weights summing to 100.
   std::uint32_t AppendBounds(const std::vector<double>& weights);
