@@ -147,7 +147,8 @@ class Parser {
                        "configuration must be a JSON object with attributes, layers, holdouts, "
                        "experiments and flags");
     }
-    CheckFields(doc, "", {"description", "attributes", "layers", "holdouts", "experiments", "flags"});
+    CheckFields(doc, "", {"description", "attributes", "layers", "holdouts", "experiments", "flags", "archived"});
+    CheckArchived(doc);
     ParseAttributes(doc);
     ParseLayers(doc);
     ParseHoldouts(doc);
@@ -178,6 +179,26 @@ class Parser {
       if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
         std::vector<std::string> names(allowed.begin(), allowed.end());
         Report(Field(path, k), "unknown field; expected one of " + Join(names));
+      }
+    }
+  }
+
+  // "archived" keeps retired resources for reference (see the admin API);
+  // they are never served, so only their shape is checked: lists of objects
+  // that each have a key.
+  void CheckArchived(const Json& doc) {
+    auto it = doc.find("archived");
+    if (it == doc.end() || !Object(*it, "archived")) return;
+    CheckFields(*it, "archived", {"layers", "experiments", "flags", "metrics"});
+    for (const auto& [name, _] : it->items()) {
+      const std::string path = "archived." + name;
+      const Json* list = List(*it, name, "archived");
+      for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+        const Json& item = (*list)[i];
+        const std::string item_path = Index(path, i);
+        if (Object(item, item_path) && !(item.contains("key") && item["key"].is_string())) {
+          Report(item_path + ".key", "an archived entry needs its key");
+        }
       }
     }
   }

@@ -1,11 +1,12 @@
 #include "sluice/server/api.h"
 
-#include <cctype>
-#include <charconv>
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
+#include "http_json.h"
 #include "sluice/core/decision_json.h"
+#include "sluice/server/config_edit.h"
 #include "sluice/planning/io.h"
 
 namespace sluice::server {
@@ -15,123 +16,6 @@ using core::Json;
 using store::Role;
 
 constexpr std::size_t kMaxBatchUnits = 1000;
-
-ApiResponse JsonResponse(int status, const Json& body) {
-  return ApiResponse{status, body.dump(), {}};
-}
-
-int HttpStatusOf(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kAlreadyExists:
-      return 409;
-    case ErrorCode::kFailedPrecondition:
-      return 412;
-    case ErrorCode::kConflict:
-      return 409;
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kPermissionDenied:
-      return 403;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kIo:
-      return 500;
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
-ApiResponse FromError(const Error& error, int status = 0) {
-  Json body = {{"error", ErrorCodeName(error.code)}, {"message", error.message}};
-  if (!error.problems.empty()) {
-    Json problems = Json::array();
-    for (const Problem& p : error.problems) {
-      problems.push_back({{"path", p.path}, {"message", p.message}});
-    }
-    body["problems"] = std::move(problems);
-  }
-  return JsonResponse(status != 0 ? status : HttpStatusOf(error.code), body);
-}
-
-std::optional<std::int64_t> ParseInt(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// If-Match: 3, "3" or W/"3".
-std::optional<std::int64_t> ParseIfMatch(std::string_view value) {
-  if (value.rfind("W/", 0) == 0) value.remove_prefix(2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-    value = value.substr(1, value.size() - 2);
-  }
-  return ParseInt(value);
-}
-
-// The KEY of "Bearer KEY" (scheme case-insensitive, RFC 9110), or nullopt.
-std::optional<std::string_view> BearerToken(std::string_view header) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (header.size() <= kScheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
-  }
-  header.remove_prefix(kScheme.size());
-  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
-  if (header.empty()) return std::nullopt;
-  return header;
-}
-
-std::string ETag(store::Version version) { return "\"" + std::to_string(version) + "\""; }
-
-// Parses a JSON object body; a 400 response otherwise.
-std::optional<ApiResponse> ParseBody(const std::string& body, Json& out) {
-  out = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (out.is_discarded()) {
-    return ErrorResponse(400, "malformed_json",
-                         "the request body is not valid JSON; send a JSON object");
-  }
-  if (!out.is_object()) {
-    return ErrorResponse(400, "invalid_argument", "the request body must be a JSON object");
-  }
-  return std::nullopt;
-}
-
-// The value of `name` in the target's query string ("?explain=digital"), or empty.
-std::string_view QueryParam(std::string_view target, std::string_view name) {
-  std::size_t q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    std::string_view pair = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), pair.size() + 1));
-    if (pair.substr(0, pair.find('=')) == name && pair.find('=') != std::string_view::npos) {
-      return pair.substr(pair.find('=') + 1);
-    }
-  }
-  return {};
-}
-
-std::vector<std::string_view> Segments(std::string_view target) {
-  target = target.substr(0, target.find('?'));
-  std::vector<std::string_view> out;
-  while (!target.empty()) {
-    if (target.front() == '/') {
-      target.remove_prefix(1);
-      continue;
-    }
-    std::size_t slash = target.find('/');
-    out.push_back(target.substr(0, slash));
-    target = slash == std::string_view::npos ? std::string_view() : target.substr(slash);
-  }
-  return out;
-}
 
 Json KeyToJson(const store::KeyInfo& key) {
   Json out = {{"id", key.id},
@@ -157,44 +41,47 @@ ApiResponse ErrorResponse(int status, std::string_view code, std::string_view me
   return JsonResponse(status, Json{{"error", code}, {"message", message}});
 }
 
-struct Api::Context {
-  core::Scratch& scratch;
-  core::Decision& decision;
-  store::KeyInfo key;  // the caller, once authenticated
-};
-
 Status Api::LoadCurrent() {
   Result<store::VersionedDocument> current = store_.Current();
   if (!current.ok()) return current.error();
   if (current->version == 0) return {};
   Result<core::Config> config = core::ParseConfig(current->document);
   if (!config.ok()) return config.error();
-  snapshot_.Publish(current->version,
-                    std::make_shared<const core::Engine>(std::move(config).value()));
+  Publish(current->version, current->document);
   return {};
 }
 
 void Api::Publish(store::Version version, const Json& document) const {
   // The store validated this document; parsing again cannot fail.
   Result<core::Config> config = core::ParseConfig(document);
-  if (config.ok()) {
-    snapshot_.Publish(version, std::make_shared<const core::Engine>(std::move(config).value()));
-  }
+  if (!config.ok()) return;
+  Json served = document;
+  served.erase("archived");  // retired resources are not for SDKs
+  auto sdk_config =
+      std::make_shared<const std::string>(Json{{"version", version}, {"config", served}}.dump());
+  snapshot_.Publish(version, std::make_shared<const core::Engine>(std::move(config).value()),
+                    std::move(sdk_config));
 }
 
 ApiResponse Api::Handle(const ApiRequest& request, core::Scratch& scratch,
                         core::Decision& decision) const {
   std::vector<std::string_view> path = Segments(request.target);
-  if (path.size() == 1 && path[0] == "healthz") {
+  if (path.size() == 1 && (path[0] == "healthz" || path[0] == "metrics")) {
     if (request.method != "GET") {
-      return ErrorResponse(405, "method_not_allowed", "use GET /healthz");
+      return ErrorResponse(405, "method_not_allowed", "use GET /" + std::string(path[0]));
     }
-    return JsonResponse(200, Json{{"status", "ok"}, {"version", snapshot_.Get().version}});
+    if (path[0] == "healthz") {
+      return JsonResponse(200, Json{{"status", "ok"}, {"version", snapshot_.version()}});
+    }
+    ApiResponse r{200, metrics_.Render(snapshot_.version()), {}};
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
   }
   std::optional<std::string_view> secret = BearerToken(request.authorization);
+  if (!secret && !request.api_key.empty()) secret = request.api_key;
   if (!secret) {
     return ErrorResponse(401, "unauthenticated",
-                         "send your API key as 'Authorization: Bearer KEY'");
+                         "send your API key as 'Authorization: Bearer KEY' (or 'X-API-Key: KEY')");
   }
   Result<store::KeyInfo> key = store_.Authenticate(*secret);
   if (!key.ok()) return FromError(key.error());
@@ -202,27 +89,97 @@ ApiResponse Api::Handle(const ApiRequest& request, core::Scratch& scratch,
   return Route(request, ctx);
 }
 
+std::string Api::RouteLabel(std::string_view method, std::string_view target) {
+  std::vector<std::string_view> p = Segments(target);
+  std::string label;
+  auto fixed = [](std::string_view s) {
+    static constexpr std::string_view kWords[] = {
+        "healthz", "metrics", "v1",       "decide",  "config", "versions",    "rollback",
+        "planning", "funnel", "scorecard", "keys",   "layers", "experiments", "flags",
+        "start",   "pause",   "stop",     "launch",  "archive", "sdk",        "stream",
+        "events",  "aggregates", "ofrep", "evaluate", "market"};
+    return std::find(std::begin(kWords), std::end(kWords), s) != std::end(kWords);
+  };
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    // Resource keys, key ids, version numbers and flag keys sit at these places.
+    const bool variable = (i == 2 && p[0] == "v1" &&
+                           (p[1] == "layers" || p[1] == "experiments" || p[1] == "flags" ||
+                            p[1] == "metrics" || p[1] == "keys")) ||
+                          (i == 3 && p[0] == "v1" && p[1] == "config") ||
+                          (i == 4 && p[0] == "ofrep");
+    if (variable) {
+      label += p[1] == "config" ? "/{version}" : p[1] == "keys" ? "/{id}" : "/{key}";
+    } else if (fixed(p[i])) {
+      label += "/" + std::string(p[i]);
+    } else {
+      return "other";
+    }
+  }
+  constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+  const bool known = std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
+  return std::string(known ? method : "OTHER") + " " + (label.empty() ? "/" : label);
+}
+
+std::string Api::NextStreamEvent(std::int64_t& last_sent) const {
+  if (snapshot_.version() <= last_sent) return {};
+  Served served = snapshot_.Get();
+  if (served.version <= last_sent || served.sdk_config == nullptr) return {};
+  last_sent = served.version;
+  // One SSE event; the JSON text has no newlines, so one data line carries it.
+  return "id: " + std::to_string(served.version) + "\nevent: config\ndata: " +
+         *served.sdk_config + "\n\n";
+}
+
+ApiResponse Api::SdkConfig(const ApiRequest& request) const {
+  Served served = snapshot_.Get();
+  if (served.sdk_config == nullptr) {
+    return ErrorResponse(503, "unavailable",
+                         "no configuration has been stored yet; PUT /v1/config first");
+  }
+  ApiResponse r;
+  r.headers.emplace_back("ETag", VersionETag(served.version));
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (std::optional<std::int64_t> seen = ParseVersionTag(request.if_none_match);
+      seen && *seen == served.version) {
+    r.status = 304;
+    return r;
+  }
+  r.body = *served.sdk_config;
+  return r;
+}
+
+ApiResponse Api::SdkStream(const ApiRequest& request) const {
+  ApiResponse r;
+  r.event_stream = true;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  // A reconnecting client names the version it has; it gets only newer ones.
+  if (std::optional<std::int64_t> seen = ParseInt(request.last_event_id)) {
+    r.stream_after = *seen;
+  }
+  return r;
+}
+
 ApiResponse Api::Route(const ApiRequest& request, Context& ctx) const {
   std::vector<std::string_view> p = Segments(request.target);
   const std::string& m = request.method;
-  auto require = [&](Role role) -> std::optional<ApiResponse> {
-    if (ctx.key.role >= role) return std::nullopt;
-    return ErrorResponse(403, "permission_denied",
-                         "this route needs a key with role " + std::string(store::RoleName(role)) +
-                             " or above; yours is " + std::string(store::RoleName(ctx.key.role)));
-  };
   auto with = [&](Role role, auto&& handler) -> ApiResponse {
-    if (auto denied = require(role)) return *denied;
+    if (auto denied = RequireRole(ctx.key, role)) return *denied;
     return handler();
   };
-  auto wrong_method = [&](std::string_view allowed) {
-    ApiResponse r =
-        ErrorResponse(405, "method_not_allowed", "this route accepts " + std::string(allowed));
-    r.headers.emplace_back("Allow", std::string(allowed));
-    return r;
-  };
+  auto wrong_method = WrongMethod;
+  if (p.size() >= 4 && p.size() <= 5 && p[0] == "ofrep" && p[1] == "v1" && p[2] == "evaluate" &&
+      p[3] == "flags") {
+    if (m != "POST") return wrong_method("POST");
+    return with(Role::kSdk, [&] { return Ofrep(request, ctx, p.size() == 5 ? p[4] : ""); });
+  }
   if (p.size() < 2 || p[0] != "v1") {
     return ErrorResponse(404, "not_found", "no such route; see docs/api.md for the routes");
+  }
+  if (ResourceKindOf(p[1])) return Resources(request, ctx, p);
+  if (p.size() == 3 && p[1] == "sdk" && (p[2] == "config" || p[2] == "stream")) {
+    if (m != "GET") return wrong_method("GET");
+    return with(Role::kSdk, [&] { return p[2] == "config" ? SdkConfig(request) : SdkStream(request); });
   }
   if (p.size() == 2 && p[1] == "decide") {
     if (m != "POST") return wrong_method("POST");
@@ -305,7 +262,7 @@ ApiResponse Api::GetConfig() const {
   if (!current.ok()) return FromError(current.error());
   ApiResponse r =
       JsonResponse(200, Json{{"version", current->version}, {"document", current->document}});
-  r.headers.emplace_back("ETag", ETag(current->version));
+  r.headers.emplace_back("ETag", VersionETag(current->version));
   return r;
 }
 
@@ -315,7 +272,7 @@ ApiResponse Api::PutConfig(const ApiRequest& request, Context& ctx) const {
                          "send 'If-Match: VERSION' with the version you edited (the ETag of GET "
                          "/v1/config; 0 for the first configuration)");
   }
-  std::optional<std::int64_t> expected = ParseIfMatch(request.if_match);
+  std::optional<std::int64_t> expected = ParseVersionTag(request.if_match);
   if (!expected) {
     return ErrorResponse(400, "invalid_argument",
                          "If-Match: give the version number you edited, e.g. If-Match: \"3\"");
@@ -329,7 +286,7 @@ ApiResponse Api::PutConfig(const ApiRequest& request, Context& ctx) const {
   }
   Publish(*version, document);
   ApiResponse r = JsonResponse(200, Json{{"version", *version}});
-  r.headers.emplace_back("ETag", ETag(*version));
+  r.headers.emplace_back("ETag", VersionETag(*version));
   return r;
 }
 
@@ -354,7 +311,7 @@ ApiResponse Api::GetVersion(const std::string& n) const {
   Json out = VersionToJson(*info);
   out["document"] = doc->document;
   ApiResponse r = JsonResponse(200, out);
-  r.headers.emplace_back("ETag", ETag(*version));
+  r.headers.emplace_back("ETag", VersionETag(*version));
   return r;
 }
 
@@ -375,7 +332,7 @@ ApiResponse Api::Rollback(const ApiRequest& request, Context& ctx) const {
   }
   std::optional<std::int64_t> expected;
   if (!request.if_match.empty()) {
-    expected = ParseIfMatch(request.if_match);
+    expected = ParseVersionTag(request.if_match);
     if (!expected) {
       return ErrorResponse(400, "invalid_argument", "If-Match: give the current version number");
     }
@@ -390,7 +347,7 @@ ApiResponse Api::Rollback(const ApiRequest& request, Context& ctx) const {
   Result<store::VersionedDocument> doc = store_.GetVersion(*version);
   if (doc.ok()) Publish(*version, doc->document);
   ApiResponse r = JsonResponse(200, Json{{"version", *version}});
-  r.headers.emplace_back("ETag", ETag(*version));
+  r.headers.emplace_back("ETag", VersionETag(*version));
   return r;
 }
 

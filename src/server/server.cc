@@ -86,7 +86,11 @@ class ServerImpl {
 // All its handlers run on its strand, so its members need no lock.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ServerImpl& server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, ServerImpl& server)
+      : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {
+    server_.api().metrics().ConnectionOpened();
+  }
+  ~Session() { server_.api().metrics().ConnectionClosed(); }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -96,6 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseIfIdle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_) self->Close();
+      self->timer_.cancel();
     });
   }
 
@@ -108,6 +113,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void SendError(int status, std::string_view code, std::string_view message);
   void Send(ApiResponse response, bool keep_alive);
   void OnWrite(bool keep_alive, beast::error_code ec, std::size_t);
+  // Server-Sent Events: the response head, then NextStreamEvent's events as
+  // they come (checked every kStreamPoll), and a comment line every
+  // kStreamHeartbeat so proxies keep the connection and a gone client is noticed.
+  void StartStream(const ApiResponse& response);
+  void PumpStream();
+  void OnStreamWrite(beast::error_code ec, std::size_t);
   // After an error response: stop sending, discard what the client still sends
   // (up to a bound), then close, so the client reads the response instead of a reset.
   void LingerClose();
@@ -115,6 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   ServerImpl& server_;
+  net::steady_timer timer_;  // SSE polling
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -125,7 +137,17 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t discarded_ = 0;
   bool linger_ = false;  // the response is an error: LingerClose after writing it
   bool busy_ = false;    // a request has started: do not close it on Stop()
+  // Metrics of the request being answered.
+  std::string route_ = "transport";
+  std::chrono::steady_clock::time_point started_;
+  // SSE state.
+  std::string stream_out_;  // the bytes being written
+  std::int64_t stream_version_ = 0;
+  std::chrono::steady_clock::time_point last_stream_write_;
 };
+
+constexpr std::chrono::milliseconds kStreamPoll{200};
+constexpr std::chrono::seconds kStreamHeartbeat{15};
 
 void Session::DoRead() {
   busy_ = false;
@@ -189,10 +211,17 @@ void Session::OnBody(beast::error_code ec, std::size_t) {
 }
 
 void Session::Process() {
+  started_ = std::chrono::steady_clock::now();
   http::request<http::string_body> request = parser_->release();
-  ApiRequest api_request{std::string(request.method_string()), std::string(request.target()),
+  ApiRequest api_request{std::string(request.method_string()),
+                         std::string(request.target()),
                          std::string(request[http::field::authorization]),
-                         std::string(request[http::field::if_match]), std::move(request.body())};
+                         std::string(request["X-API-Key"]),
+                         std::string(request[http::field::if_match]),
+                         std::string(request[http::field::if_none_match]),
+                         std::string(request["Last-Event-ID"]),
+                         std::move(request.body())};
+  route_ = Api::RouteLabel(api_request.method, api_request.target);
   ApiResponse response;
   try {
     response = server_.api().Handle(api_request, scratch_, decision_);
@@ -200,11 +229,14 @@ void Session::Process() {
     response = ErrorResponse(500, "internal",
                              std::string("internal error (a bug in sluice): ") + e.what());
   }
+  if (response.event_stream) return StartStream(response);
   Send(std::move(response), request.keep_alive() && !server_.stopping());
 }
 
 void Session::SendError(int status, std::string_view code, std::string_view message) {
   busy_ = true;
+  route_ = "transport";
+  started_ = std::chrono::steady_clock::now();
   linger_ = true;
   Send(ErrorResponse(status, code, message), /*keep_alive=*/false);
 }
@@ -212,7 +244,7 @@ void Session::SendError(int status, std::string_view code, std::string_view mess
 void Session::Send(ApiResponse response, bool keep_alive) {
   response_ = http::response<http::string_body>(static_cast<http::status>(response.status), 11);
   response_.set(http::field::server, "sluice");
-  response_.set(http::field::content_type, "application/json");
+  if (!response.content_type.empty()) response_.set(http::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) response_.set(name, value);
   response_.body() = std::move(response.body);
   response_.keep_alive(keep_alive);
@@ -223,9 +255,52 @@ void Session::Send(ApiResponse response, bool keep_alive) {
 }
 
 void Session::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+  server_.api().metrics().RecordRequest(route_, response_.result_int(),
+                                        std::chrono::steady_clock::now() - started_);
   if (!ec && linger_) return LingerClose();
   if (ec || !keep_alive) return Close();
   DoRead();
+}
+
+void Session::StartStream(const ApiResponse& response) {
+  server_.api().metrics().RecordRequest(route_, response.status,
+                                        std::chrono::steady_clock::now() - started_);
+  busy_ = false;  // a stream is never "in flight": Stop() ends it
+  stream_version_ = response.stream_after;
+  // The body runs until the connection closes (RFC 9112 §6.3), so no
+  // Content-Length and no chunking.
+  stream_out_ = "HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: " + response.content_type +
+                "\r\nConnection: close\r\n";
+  for (const auto& [name, value] : response.headers) stream_out_ += name + ": " + value + "\r\n";
+  stream_out_ += "\r\n: connected\n\n" + server_.api().NextStreamEvent(stream_version_);
+  stream_.expires_after(server_.options().read_timeout);
+  net::async_write(stream_, net::buffer(stream_out_),
+                   beast::bind_front_handler(&Session::OnStreamWrite, shared_from_this()));
+}
+
+void Session::OnStreamWrite(beast::error_code ec, std::size_t) {
+  if (ec) return Close();
+  last_stream_write_ = std::chrono::steady_clock::now();
+  stream_.expires_never();
+  PumpStream();
+}
+
+void Session::PumpStream() {
+  if (server_.stopping() || !stream_.socket().is_open()) return Close();
+  stream_out_ = server_.api().NextStreamEvent(stream_version_);
+  if (stream_out_.empty() && std::chrono::steady_clock::now() - last_stream_write_ >= kStreamHeartbeat) {
+    stream_out_ = ": keep-alive\n\n";
+  }
+  if (!stream_out_.empty()) {
+    stream_.expires_after(server_.options().read_timeout);
+    return net::async_write(stream_, net::buffer(stream_out_),
+                            beast::bind_front_handler(&Session::OnStreamWrite, shared_from_this()));
+  }
+  timer_.expires_after(kStreamPoll);
+  timer_.async_wait([self = shared_from_this()](beast::error_code wec) {
+    if (wec) return self->Close();
+    self->PumpStream();
+  });
 }
 
 void Session::LingerClose() {

@@ -10,9 +10,11 @@
 // Thread-safety: all methods are safe to call from several threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "sluice/core/engine.h"
 
@@ -21,6 +23,9 @@ namespace sluice::server {
 struct Served {
   std::int64_t version = 0;                    // 0: nothing configured yet
   std::shared_ptr<const core::Engine> engine;  // null when version is 0
+  // GET /v1/sdk/config's body for this version: {"version", "config"}, the
+  // validated document without its archive. Null when version is 0.
+  std::shared_ptr<const std::string> sdk_config;
 };
 
 class EngineSnapshot {
@@ -30,16 +35,21 @@ class EngineSnapshot {
     return current_;
   }
   // Returns false (and changes nothing) if `version` is not newer.
-  bool Publish(std::int64_t version, std::shared_ptr<const core::Engine> engine) {
+  bool Publish(std::int64_t version, std::shared_ptr<const core::Engine> engine,
+               std::shared_ptr<const std::string> sdk_config) {
     std::lock_guard<std::mutex> lock(mu_);
     if (version <= current_.version) return false;
-    current_ = Served{version, std::move(engine)};
+    current_ = Served{version, std::move(engine), std::move(sdk_config)};
+    version_.store(version, std::memory_order_release);
     return true;
   }
+  // The current version alone, without copying the pointers (cheap to poll).
+  std::int64_t version() const { return version_.load(std::memory_order_acquire); }
 
  private:
   mutable std::mutex mu_;  // held only to copy or replace the pointer
   Served current_;
+  std::atomic<std::int64_t> version_{0};  // == current_.version
 };
 
 }  // namespace sluice::server

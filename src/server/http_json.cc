@@ -1,0 +1,138 @@
+#include "http_json.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace sluice::server {
+
+using core::Json;
+
+ApiResponse JsonResponse(int status, const Json& body) {
+  return ApiResponse{status, body.dump(), {}};
+}
+
+int HttpStatusOf(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kIo:
+      return 500;
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+ApiResponse FromError(const Error& error, int status) {
+  Json body = {{"error", ErrorCodeName(error.code)}, {"message", error.message}};
+  if (!error.problems.empty()) {
+    Json problems = Json::array();
+    for (const Problem& p : error.problems) {
+      problems.push_back({{"path", p.path}, {"message", p.message}});
+    }
+    body["problems"] = std::move(problems);
+  }
+  return JsonResponse(status != 0 ? status : HttpStatusOf(error.code), body);
+}
+
+std::optional<std::int64_t> ParseInt(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::int64_t> ParseVersionTag(std::string_view value) {
+  if (value.rfind("W/", 0) == 0) value.remove_prefix(2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  return ParseInt(value);
+}
+
+std::optional<std::string_view> BearerToken(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  }
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  if (header.empty()) return std::nullopt;
+  return header;
+}
+
+std::string VersionETag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+std::optional<ApiResponse> ParseBody(const std::string& body, Json& out) {
+  out = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (out.is_discarded()) {
+    return ErrorResponse(400, "malformed_json",
+                         "the request body is not valid JSON; send a JSON object");
+  }
+  if (!out.is_object()) {
+    return ErrorResponse(400, "invalid_argument", "the request body must be a JSON object");
+  }
+  return std::nullopt;
+}
+
+std::string_view QueryParam(std::string_view target, std::string_view name) {
+  std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (pair.substr(0, pair.find('=')) == name && pair.find('=') != std::string_view::npos) {
+      return pair.substr(pair.find('=') + 1);
+    }
+  }
+  return {};
+}
+
+std::vector<std::string_view> Segments(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  std::vector<std::string_view> out;
+  while (!target.empty()) {
+    if (target.front() == '/') {
+      target.remove_prefix(1);
+      continue;
+    }
+    std::size_t slash = target.find('/');
+    out.push_back(target.substr(0, slash));
+    target = slash == std::string_view::npos ? std::string_view() : target.substr(slash);
+  }
+  return out;
+}
+
+std::optional<ApiResponse> RequireRole(const store::KeyInfo& key, store::Role role) {
+  if (key.role >= role) return std::nullopt;
+  return ErrorResponse(403, "permission_denied",
+                       "this route needs a key with role " + std::string(store::RoleName(role)) +
+                           " or above; yours is " + std::string(store::RoleName(key.role)));
+}
+
+ApiResponse WrongMethod(std::string_view allowed) {
+  ApiResponse r =
+      ErrorResponse(405, "method_not_allowed", "this route accepts " + std::string(allowed));
+  r.headers.emplace_back("Allow", std::string(allowed));
+  return r;
+}
+
+}  // namespace sluice::server
