@@ -1,4 +1,6 @@
 // sluice serve: wires the config store, the engine snapshot and the HTTP server.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -19,7 +21,18 @@ struct ServeOptions {
   bool demo = false;
   std::string demo_file;  // empty: the demo embedded in the binary
   unsigned threads = 0;
+  std::int64_t max_connections = 10'000;
 };
+
+// Lets the process hold as many sockets as the hard limit allows, so that
+// --max-connections, not the default soft limit (often 1024), is what binds.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
 
 // First start: an admin key from SLUICE_ADMIN_KEY, or a new one printed once.
 void BootstrapAdminKey(store::ConfigStore& store) {
@@ -54,6 +67,9 @@ void RunServe(const ServeOptions& o) {
   server::ServerOptions options;
   if (Status s = server::ParseListen(o.listen, options); !s.ok()) Fail(s.error().message);
   options.threads = o.threads;
+  if (o.max_connections < 1) Fail("--max-connections: give a positive number");
+  options.max_connections = o.max_connections;
+  RaiseOpenFileLimit();
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir, ec);
   if (ec) Fail("--data " + o.data_dir + ": " + ec.message() + "; choose a writable directory");
@@ -101,6 +117,9 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--demo-file", opts->demo_file,
                   "Configuration used by --demo (default: the demo embedded in the binary)");
   cmd->add_option("--threads", opts->threads, "I/O threads (0: one per core)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", opts->max_connections,
+                  "Open connections beyond which new ones get 503")
       ->capture_default_str();
   cmd->callback([opts] { RunServe(*opts); });
 }

@@ -359,7 +359,17 @@ void ServerImpl::DoAccept() {
 
 void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping_ || !acceptor_.is_open()) return;
-  if (!ec) {
+  if (!ec && api_.metrics().open_connections() >= options_.max_connections) {
+    // Shed load without reading the request: a short, best-effort answer.
+    static constexpr std::string_view kFull =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nRetry-After: 1\r\nContent-Length: 80\r\n\r\n"
+        "{\"error\":\"unavailable\",\"message\":\"too many open connections; retry in a moment\"}";
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(kFull), ignored);
+    socket.close(ignored);
+  } else if (!ec) {
     auto session = std::make_shared<Session>(std::move(socket), *this);
     Register(session);
     session->Start();

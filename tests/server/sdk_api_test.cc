@@ -245,5 +245,29 @@ TEST_F(SdkApiTest, ThousandsOfIdleConnectionsDoNotStopOthers) {
   EXPECT_EQ(Decide({{"unit_id", "after"}}).status, 200);
 }
 
+TEST_F(SdkApiTest, ConnectionsBeyondTheLimitGet503) {
+  ASSERT_EQ(Put(SmallConfig(), "0").status, 200);
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 1;
+  options.max_connections = 2;
+  Server small(options, *api_);
+  ASSERT_TRUE(small.Start().ok());
+  auto wait_for = [&](auto condition) {
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (!condition() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return condition();
+  };
+  auto idle = std::make_unique<Client>(small.port());
+  Client second(small.port());
+  ASSERT_TRUE(wait_for([&] { return api_->metrics().open_connections() >= 2; }));
+  HttpResult refused = Request(small.port(), "GET", "/healthz");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.json()["error"], "unavailable");
+  idle.reset();
+  ASSERT_TRUE(wait_for([&] { return api_->metrics().open_connections() < 2; }));
+  EXPECT_EQ(Request(small.port(), "GET", "/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace sluice::server

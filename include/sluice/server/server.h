@@ -5,7 +5,8 @@
 // working memory. Keep-alive is supported. Limits: header size (431), body
 // size (413, checked against Content-Length before the body is read), an idle
 // timeout while waiting for the next request and a read timeout for the rest
-// of a request; a connection that times out is closed.
+// of a request; a connection that times out is closed; beyond max_connections
+// a new connection is answered 503 and closed.
 //
 // Lifecycle: Start() binds and starts the threads; Stop() stops accepting,
 // closes idle connections and lets in-flight requests finish (their
@@ -40,6 +41,8 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};   // waiting for a request to start
   std::chrono::milliseconds read_timeout{30'000};   // reading the rest of a request
   std::chrono::milliseconds drain_timeout{10'000};  // Wait(): in-flight grace period
+  // More open connections than this: a new one gets 503 and is closed at once.
+  std::int64_t max_connections = 10'000;
 };
 
 // Parses "host:port" (e.g. "127.0.0.1:8080", "[::1]:8080") into `options`.
