@@ -1,5 +1,10 @@
 #include "sluice/core/decision_json.h"
 
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <numeric>
+
 namespace sluice::core {
 
 Status AttributesFromJson(const Json& attributes, std::vector<AttributeInput>& out,
@@ -84,8 +89,8 @@ Json DecisionToJson(const Engine& engine, std::string_view unit_id, const Decisi
           {"holdouts", std::move(holdouts)}};
 }
 
-Result<Json> DecideUnitJson(const Engine& engine, const Json& unit, EpochMillis now, Scratch& scratch,
-                            Decision& decision) {
+Result<std::string_view> DecideUnit(const Engine& engine, const Json& unit, EpochMillis now,
+                                    Scratch& scratch, Decision& decision) {
   if (!unit.is_object()) {
     return MakeError(ErrorCode::kInvalidArgument, "each unit must be a JSON object");
   }
@@ -102,7 +107,159 @@ Result<Json> DecideUnitJson(const Engine& engine, const Json& unit, EpochMillis 
   }
   const std::string& unit_id = id->get_ref<const std::string&>();
   engine.Decide(UnitInput{unit_id, inputs, now}, scratch, decision);
-  return DecisionToJson(engine, unit_id, decision);
+  return std::string_view(unit_id);
+}
+
+Result<Json> DecideUnitJson(const Engine& engine, const Json& unit, EpochMillis now, Scratch& scratch,
+                            Decision& decision) {
+  Result<std::string_view> unit_id = DecideUnit(engine, unit, now, scratch, decision);
+  if (!unit_id.ok()) return unit_id.error();
+  return DecisionToJson(engine, *unit_id, decision);
+}
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xF]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+std::string Literal(std::string_view text) {
+  std::string out;
+  AppendJsonString(text, out);
+  return out;
+}
+
+void AppendInt(std::int64_t value, std::string& out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, end);
+}
+
+}  // namespace
+
+DecisionWriter::DecisionWriter(const Engine& engine) : engine_(engine) {
+  const Config& config = engine.config();
+  for (const Experiment& x : config.experiments) {
+    ExperimentText& t = experiments_.emplace_back();
+    t.key = Literal(x.key);
+    t.layer = Literal(x.layer);
+    for (const Variant& v : x.variants) {
+      t.variants.push_back(Literal(v.key));
+      t.params.push_back(v.params.dump());
+    }
+  }
+  for (const Flag& f : config.flags) {
+    flag_keys_.push_back(Literal(f.key));
+    values_.emplace(&f.default_value, f.default_value.dump());
+    for (const FlagRule& rule : f.rules) {
+      values_.emplace(&rule.value, rule.value.dump());
+      for (const RolloutSlice& slice : rule.rollout) values_.emplace(&slice.value, slice.value.dump());
+      if (rule.kind != FlagRule::Kind::kExperiment) continue;
+      for (const Variant& v : config.experiments[*engine.FindExperiment(rule.experiment)].variants) {
+        const Json& param = v.params.at(rule.param);
+        values_.emplace(&param, param.dump());
+      }
+    }
+  }
+  flags_by_key_.resize(config.flags.size());
+  std::iota(flags_by_key_.begin(), flags_by_key_.end(), 0u);
+  std::sort(flags_by_key_.begin(), flags_by_key_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return config.flags[a].key < config.flags[b].key; });
+  for (const Holdout& h : config.holdouts) holdout_keys_.push_back(Literal(h.key));
+}
+
+void DecisionWriter::Write(std::string_view unit_id, const Decision& decision, std::string& out,
+                           std::optional<std::int64_t> config_version) const {
+  // Members in the order Json::dump prints them: by key.
+  out += '{';
+  if (config_version) {
+    out += "\"config_version\":";
+    AppendInt(*config_version, out);
+    out += ',';
+  }
+  out += "\"experiments\":[";
+  for (std::size_t i = 0; i < decision.experiments.size(); ++i) {
+    const ExperimentDecision& d = decision.experiments[i];
+    const ExperimentText& t = experiments_[d.experiment];
+    if (i > 0) out += ',';
+    out += "{\"key\":";
+    out += t.key;
+    out += ",\"layer\":";
+    out += t.layer;
+    out += d.log_exposure() ? ",\"log_exposure\":true,\"params\":" : ",\"log_exposure\":false,\"params\":";
+    out += t.params[d.variant];
+    out += ",\"reason\":\"";
+    out += ReasonName(d.reason);
+    out += "\",\"variant\":";
+    out += t.variants[d.variant];
+    out += '}';
+  }
+  out += "],\"flags\":{";
+  const Config& config = engine_.config();
+  // decision.flags holds every flag in configuration order (Engine::Decide).
+  assert(decision.flags.size() == flags_by_key_.size());
+  for (std::size_t i = 0; i < flags_by_key_.size() && i < decision.flags.size(); ++i) {
+    const FlagDecision& d = decision.flags[flags_by_key_[i]];
+    if (i > 0) out += ',';
+    out += flag_keys_[d.flag];
+    out += ":{";
+    const ExperimentText* linked = nullptr;
+    if (d.reason == FlagReason::kExperiment) {
+      const FlagRule& rule = config.flags[d.flag].rules[static_cast<std::size_t>(d.rule)];
+      linked = &experiments_[*engine_.FindExperiment(rule.experiment)];
+      out += "\"experiment\":";
+      out += linked->key;
+      out += ',';
+    }
+    out += "\"reason\":\"";
+    out += ReasonName(d.reason);
+    out += '"';
+    if (d.rule >= 0) {
+      out += ",\"rule\":";
+      AppendInt(d.rule, out);
+    }
+    if (d.reason == FlagReason::kRollout) {
+      out += ",\"slice\":";
+      AppendInt(d.slice, out);
+    }
+    out += ",\"value\":";
+    auto value = values_.find(d.value);
+    out += value != values_.end() ? value->second : d.value->dump();
+    if (linked != nullptr) {
+      out += ",\"variant\":";
+      out += linked->variants[static_cast<std::size_t>(d.slice)];
+    }
+    out += '}';
+  }
+  out += "},\"holdouts\":[";
+  for (std::size_t i = 0; i < decision.holdouts.size(); ++i) {
+    if (i > 0) out += ',';
+    out += holdout_keys_[decision.holdouts[i]];
+  }
+  out += "],\"unit_id\":";
+  AppendJsonString(unit_id, out);
+  out += '}';
 }
 
 }  // namespace sluice::core

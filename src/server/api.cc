@@ -232,29 +232,34 @@ ApiResponse Api::Decide(const ApiRequest& request, Context& ctx) const {
   }
   const EpochMillis now = clock_.NowMillis();
   auto units = body.find("units");
+  ApiResponse r;
   if (units == body.end()) {
-    Result<Json> one = core::DecideUnitJson(*served.engine, body, now, ctx.scratch, ctx.decision);
-    if (!one.ok()) return FromError(one.error());
-    Json out = std::move(one).value();
-    out["config_version"] = served.version;
-    return JsonResponse(200, out);
+    Result<std::string_view> unit_id =
+        core::DecideUnit(*served.engine, body, now, ctx.scratch, ctx.decision);
+    if (!unit_id.ok()) return FromError(unit_id.error());
+    served.writer->Write(*unit_id, ctx.decision, r.body, served.version);
+    return r;
   }
   if (!units->is_array() || units->size() > kMaxBatchUnits) {
     return ErrorResponse(400, "invalid_argument",
                          "units: give an array of at most 1000 {unit_id, attributes} objects");
   }
-  Json decisions = Json::array();
+  r.body = "{\"config_version\":" + std::to_string(served.version) + ",\"decisions\":[";
   for (std::size_t i = 0; i < units->size(); ++i) {
-    Result<Json> one = core::DecideUnitJson(*served.engine, (*units)[i], now, ctx.scratch, ctx.decision);
-    if (one.ok()) {
-      decisions.push_back(std::move(one).value());
+    if (i > 0) r.body += ',';
+    Result<std::string_view> unit_id =
+        core::DecideUnit(*served.engine, (*units)[i], now, ctx.scratch, ctx.decision);
+    if (unit_id.ok()) {
+      served.writer->Write(*unit_id, ctx.decision, r.body);
     } else {
-      decisions.push_back({{"index", i},
-                           {"error", ErrorCodeName(one.error().code)},
-                           {"message", one.error().message}});
+      r.body += Json{{"index", i},
+                     {"error", ErrorCodeName(unit_id.error().code)},
+                     {"message", unit_id.error().message}}
+                    .dump();
     }
   }
-  return JsonResponse(200, Json{{"config_version", served.version}, {"decisions", decisions}});
+  r.body += "]}";
+  return r;
 }
 
 ApiResponse Api::GetConfig() const {

@@ -78,7 +78,7 @@ std::string ServerMetrics::Render(std::int64_t config_version) const {
     }
   }
   out += "# HELP sluice_http_request_duration_seconds Time from a complete request to its "
-         "response written, by route template.\n";
+         "response being ready to send, by route template.\n";
   out += "# TYPE sluice_http_request_duration_seconds histogram\n";
   for (const RouteStats* r : routes) {
     const std::string route = "route=\"" + r->label + "\"";

@@ -129,7 +129,8 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer timer_;  // SSE polling
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  std::string out_;           // the response being written (head and body)
+  unsigned request_version_ = 11;  // HTTP version of the request being answered
   http::response<http::empty_body> continue_;
   core::Scratch scratch_;
   core::Decision decision_;
@@ -141,7 +142,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string route_ = "transport";
   std::chrono::steady_clock::time_point started_;
   // SSE state.
-  std::string stream_out_;  // the bytes being written
   std::int64_t stream_version_ = 0;
   std::chrono::steady_clock::time_point last_stream_write_;
 };
@@ -213,6 +213,7 @@ void Session::OnBody(beast::error_code ec, std::size_t) {
 void Session::Process() {
   started_ = std::chrono::steady_clock::now();
   http::request<http::string_body> request = parser_->release();
+  request_version_ = request.version();
   ApiRequest api_request{std::string(request.method_string()),
                          std::string(request.target()),
                          std::string(request[http::field::authorization]),
@@ -242,21 +243,37 @@ void Session::SendError(int status, std::string_view code, std::string_view mess
 }
 
 void Session::Send(ApiResponse response, bool keep_alive) {
-  response_ = http::response<http::string_body>(static_cast<http::status>(response.status), 11);
-  response_.set(http::field::server, "sluice");
-  if (!response.content_type.empty()) response_.set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) response_.set(name, value);
-  response_.body() = std::move(response.body);
-  response_.keep_alive(keep_alive);
-  response_.prepare_payload();
+  // The head is written by hand: one buffer, no per-field allocations.
+  const auto status = static_cast<unsigned>(response.status);
+  const bool bodiless = status == 204 || status == 304 || status < 200;
+  out_.clear();
+  out_ += "HTTP/1.1 ";
+  out_ += std::to_string(status);
+  out_ += ' ';
+  const beast::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
+  out_.append(reason.data(), reason.size());
+  out_ += "\r\nServer: sluice\r\n";
+  if (!response.content_type.empty() && !bodiless) {
+    out_ += "Content-Type: " + response.content_type + "\r\n";
+  }
+  for (const auto& [name, value] : response.headers) out_ += name + ": " + value + "\r\n";
+  if (!bodiless) out_ += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  if (!keep_alive) {
+    out_ += "Connection: close\r\n";
+  } else if (request_version_ == 10) {
+    out_ += "Connection: keep-alive\r\n";
+  }
+  out_ += "\r\n";
+  if (!bodiless) out_ += response.body;
+  // Counted before the write, so a client that has its answer sees it counted.
+  server_.api().metrics().RecordRequest(route_, response.status,
+                                        std::chrono::steady_clock::now() - started_);
   stream_.expires_after(server_.options().read_timeout);
-  http::async_write(stream_, response_,
-                    beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+  net::async_write(stream_, net::buffer(out_),
+                   beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
 }
 
 void Session::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
-  server_.api().metrics().RecordRequest(route_, response_.result_int(),
-                                        std::chrono::steady_clock::now() - started_);
   if (!ec && linger_) return LingerClose();
   if (ec || !keep_alive) return Close();
   DoRead();
@@ -269,12 +286,12 @@ void Session::StartStream(const ApiResponse& response) {
   stream_version_ = response.stream_after;
   // The body runs until the connection closes (RFC 9112 §6.3), so no
   // Content-Length and no chunking.
-  stream_out_ = "HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: " + response.content_type +
+  out_ = "HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: " + response.content_type +
                 "\r\nConnection: close\r\n";
-  for (const auto& [name, value] : response.headers) stream_out_ += name + ": " + value + "\r\n";
-  stream_out_ += "\r\n: connected\n\n" + server_.api().NextStreamEvent(stream_version_);
+  for (const auto& [name, value] : response.headers) out_ += name + ": " + value + "\r\n";
+  out_ += "\r\n: connected\n\n" + server_.api().NextStreamEvent(stream_version_);
   stream_.expires_after(server_.options().read_timeout);
-  net::async_write(stream_, net::buffer(stream_out_),
+  net::async_write(stream_, net::buffer(out_),
                    beast::bind_front_handler(&Session::OnStreamWrite, shared_from_this()));
 }
 
@@ -287,13 +304,13 @@ void Session::OnStreamWrite(beast::error_code ec, std::size_t) {
 
 void Session::PumpStream() {
   if (server_.stopping() || !stream_.socket().is_open()) return Close();
-  stream_out_ = server_.api().NextStreamEvent(stream_version_);
-  if (stream_out_.empty() && std::chrono::steady_clock::now() - last_stream_write_ >= kStreamHeartbeat) {
-    stream_out_ = ": keep-alive\n\n";
+  out_ = server_.api().NextStreamEvent(stream_version_);
+  if (out_.empty() && std::chrono::steady_clock::now() - last_stream_write_ >= kStreamHeartbeat) {
+    out_ = ": keep-alive\n\n";
   }
-  if (!stream_out_.empty()) {
+  if (!out_.empty()) {
     stream_.expires_after(server_.options().read_timeout);
-    return net::async_write(stream_, net::buffer(stream_out_),
+    return net::async_write(stream_, net::buffer(out_),
                             beast::bind_front_handler(&Session::OnStreamWrite, shared_from_this()));
   }
   timer_.expires_after(kStreamPoll);

@@ -251,7 +251,8 @@ TEST_F(SdkApiTest, ConnectionsBeyondTheLimitGet503) {
   options.port = 0;
   options.threads = 1;
   options.max_connections = 2;
-  Server small(options, *api_);
+  Api small_api(*store_, snapshot_, clock_);  // its own connection count
+  Server small(options, small_api);
   ASSERT_TRUE(small.Start().ok());
   auto wait_for = [&](auto condition) {
     const auto deadline = Clock::now() + std::chrono::seconds(5);
@@ -260,12 +261,12 @@ TEST_F(SdkApiTest, ConnectionsBeyondTheLimitGet503) {
   };
   auto idle = std::make_unique<Client>(small.port());
   Client second(small.port());
-  ASSERT_TRUE(wait_for([&] { return api_->metrics().open_connections() >= 2; }));
+  ASSERT_TRUE(wait_for([&] { return small_api.metrics().open_connections() >= 2; }));
   HttpResult refused = Request(small.port(), "GET", "/healthz");
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.json()["error"], "unavailable");
   idle.reset();
-  ASSERT_TRUE(wait_for([&] { return api_->metrics().open_connections() < 2; }));
+  ASSERT_TRUE(wait_for([&] { return small_api.metrics().open_connections() < 2; }));
   EXPECT_EQ(Request(small.port(), "GET", "/healthz").status, 200);
 }
 

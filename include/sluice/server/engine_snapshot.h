@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "sluice/core/decision_json.h"
 #include "sluice/core/engine.h"
 
 namespace sluice::server {
@@ -26,6 +27,8 @@ struct Served {
   // GET /v1/sdk/config's body for this version: {"version", "config"}, the
   // validated document without its archive. Null when version is 0.
   std::shared_ptr<const std::string> sdk_config;
+  // Prints this engine's decisions (it keeps the engine alive). Null when version is 0.
+  std::shared_ptr<const core::DecisionWriter> writer;
 };
 
 class EngineSnapshot {
@@ -37,9 +40,12 @@ class EngineSnapshot {
   // Returns false (and changes nothing) if `version` is not newer.
   bool Publish(std::int64_t version, std::shared_ptr<const core::Engine> engine,
                std::shared_ptr<const std::string> sdk_config) {
+    // Built outside the lock: it walks the whole configuration once.
+    std::shared_ptr<const core::DecisionWriter> writer(
+        new core::DecisionWriter(*engine), [engine](const core::DecisionWriter* w) { delete w; });
     std::lock_guard<std::mutex> lock(mu_);
     if (version <= current_.version) return false;
-    current_ = Served{version, std::move(engine), std::move(sdk_config)};
+    current_ = Served{version, std::move(engine), std::move(sdk_config), std::move(writer)};
     version_.store(version, std::memory_order_release);
     return true;
   }
