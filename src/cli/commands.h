@@ -11,5 +11,6 @@ void AddHashCommand(CLI::App& app);    // hash_command.cc
 void AddStatsCommands(CLI::App& app);  // stats_command.cc
 void AddPlanCommands(CLI::App& app);   // plan_command.cc
 void AddServeCommand(CLI::App& app);   // serve_command.cc
+void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
 
 }  // namespace sluice::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddStatsCommands(app);
   sluice::cli::AddPlanCommands(app);
   sluice::cli::AddServeCommand(app);
+  sluice::cli::AddScorecardCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -1,4 +1,4 @@
-// sluice plan funnel|slots|review: reads the files, calls the planning
+// sluice plan funnel|slots|review|race: reads the files, calls the planning
 // component, prints the result. Errors go to stderr with exit status 2.
 #include <filesystem>
 #include <fstream>
@@ -101,6 +101,24 @@ void RunReview(const ReviewOptions& o) {
   std::cout << planning::RenderReview(plan.input, review, format);
 }
 
+struct RaceOptions {
+  std::string history;
+  std::string format = "table";
+  Json overrides = Json::object();  // options given as flags; they replace the file's
+};
+
+void RunRace(const RaceOptions& o) {
+  const Format format = Check(planning::ParseFormat(o.format));
+  const std::string text = Check(ReadFile(o.history));
+  const bool csv = o.history.size() >= 4 && o.history.compare(o.history.size() - 4, 4, ".csv") == 0;
+  const planning::RaceInput input =
+      csv ? Check(planning::RaceInputFromCsv(text, o.history, o.overrides))
+          : Check(planning::RaceInputFromJson(Check(planning::ParseJsonText(text, o.history)),
+                                              o.overrides));
+  const planning::RaceReplay replay = Check(planning::ReplayRace(input));
+  std::cout << planning::RenderRace(input, replay, format);
+}
+
 void AddFunnel(CLI::App& plan) {
   auto o = std::make_shared<FunnelOptions>();
   CLI::App* cmd = plan.add_subcommand(
@@ -139,14 +157,44 @@ void AddReview(CLI::App& plan) {
   cmd->callback([o] { RunReview(*o); });
 }
 
+void AddRace(CLI::App& plan) {
+  auto o = std::make_shared<RaceOptions>();
+  CLI::App* cmd = plan.add_subcommand(
+      "race", "Horse racing: replay a slot's log and report the Thompson-sampling re-weighting");
+  cmd->add_option("--history", o->history, "log of impressions and clicks: JSON, or CSV (*.csv)")
+      ->required();
+  cmd->add_option_function<std::string>(
+      "--metric", [o](const std::string& v) { o->overrides["metric"] = v; },
+      "ctr (clicks per impression, default) or gmv (GMV per impression)");
+  cmd->add_option_function<std::string>(
+      "--cadence", [o](const std::string& v) { o->overrides["cadence"] = v; },
+      "promotion (every --every minutes) or daily (default)");
+  cmd->add_option_function<std::int64_t>(
+      "--every", [o](std::int64_t v) { o->overrides["every_minutes"] = v; },
+      "minutes between re-weightings in a promotion (default 60)");
+  cmd->add_option_function<double>(
+      "--floor", [o](double v) { o->overrides["floor"] = v; },
+      "least share of every arm (default 0.05)");
+  cmd->add_option_function<std::int64_t>(
+      "--draws", [o](std::int64_t v) { o->overrides["draws"] = v; },
+      "posterior draws per re-weighting (default 10000)");
+  cmd->add_option_function<std::uint64_t>(
+      "--seed", [o](std::uint64_t v) { o->overrides["seed"] = v; },
+      "seed of the posterior draws (default 1)");
+  cmd->add_option("--format", o->format, "table, json or html")->capture_default_str();
+  cmd->callback([o] { RunRace(*o); });
+}
+
 }  // namespace
 
 void AddPlanCommands(CLI::App& app) {
-  CLI::App* plan = app.add_subcommand("plan", "Homepage traffic planning: funnel, slots, review");
+  CLI::App* plan =
+      app.add_subcommand("plan", "Homepage traffic planning: funnel, slots, review, race");
   plan->require_subcommand(1);
   AddFunnel(*plan);
   AddSlots(*plan);
   AddReview(*plan);
+  AddRace(*plan);
 }
 
 }  // namespace sluice::cli

@@ -1,4 +1,5 @@
-// Format names, JSON text, error bodies, and POST /v1/planning/funnel.
+// Format names, JSON text, error bodies, POST /v1/planning/funnel and
+// POST /v1/planning/scorecard.
 #include <string>
 #include <utility>
 
@@ -47,6 +48,14 @@ ApiResponse PostFunnel(const Json& body, std::string_view explain_line) {
     out["explanation"] = {{"line", explain_line}, {"steps", DerivationsToJson(*steps)}};
   }
   return {200, std::move(out)};
+}
+
+ApiResponse PostScorecard(const Json& body) {
+  Result<ScorecardInput> input = ScorecardFromJson(body);
+  if (!input.ok()) return {400, ErrorToJson(input.error())};
+  Result<Scorecard> card = ComputeScorecard(*input);
+  if (!card.ok()) return {400, ErrorToJson(card.error())};
+  return {200, ScorecardToJson(*input, *card)};
 }
 
 }  // namespace sluice::planning

@@ -204,9 +204,9 @@ ApiResponse Api::Route(const ApiRequest& request, Context& ctx) const {
       return with(Role::kEditor, [&] { return Rollback(request, ctx); });
     }
   }
-  if (p.size() == 3 && p[1] == "planning" && p[2] == "funnel") {
+  if (p.size() == 3 && p[1] == "planning" && (p[2] == "funnel" || p[2] == "scorecard")) {
     if (m != "POST") return wrong_method("POST");
-    return with(Role::kViewer, [&] { return PlanFunnel(request); });
+    return with(Role::kViewer, [&] { return Planning(request, p[2]); });
   }
   if (p[1] == "keys") {
     if (p.size() == 2) {
@@ -320,11 +320,13 @@ ApiResponse Api::GetVersion(const std::string& n) const {
   return r;
 }
 
-ApiResponse Api::PlanFunnel(const ApiRequest& request) const {
+ApiResponse Api::Planning(const ApiRequest& request, std::string_view tool) const {
   Json body;
   if (auto bad = ParseBody(request.body, body)) return *bad;
-  planning::ApiResponse plan = planning::PostFunnel(body, QueryParam(request.target, "explain"));
-  return JsonResponse(plan.status, plan.body);
+  planning::ApiResponse answer = tool == "funnel"
+                                     ? planning::PostFunnel(body, QueryParam(request.target, "explain"))
+                                     : planning::PostScorecard(body);
+  return JsonResponse(answer.status, answer.body);
 }
 
 ApiResponse Api::Rollback(const ApiRequest& request, Context& ctx) const {

@@ -10,6 +10,7 @@
 
 #include "server_fixture.h"
 #include "sluice/core/decision_json.h"
+#include "sluice/planning/io.h"
 
 namespace sluice::server {
 namespace {
@@ -144,6 +145,18 @@ TEST_F(ServerTest, PlanningFunnelOverTheApi) {
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_NE(bad.body.find("platforms"), std::string::npos) << bad.body;
   ExpectError(Request(port_, "POST", "/v1/planning/funnel", input, sdk_), 403, "permission_denied");
+}
+
+TEST_F(ServerTest, ScorecardOverTheApiMatchesTheLibrary) {
+  std::ifstream in(SLUICE_SOURCE_DIR "/examples/planning/scorecard.json");
+  std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(input.empty());
+  HttpResult card = Request(port_, "POST", "/v1/planning/scorecard", input, viewer_);
+  ASSERT_EQ(card.status, 200) << card.body;
+  planning::ApiResponse direct = planning::PostScorecard(planning::Json::parse(input));
+  EXPECT_EQ(card.json(), nlohmann::json::parse(direct.body.dump()));
+  HttpResult bad = Request(port_, "POST", "/v1/planning/scorecard", R"({"periods": []})", viewer_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
 }
 
 TEST_F(ServerTest, VersionsAndRollback) {

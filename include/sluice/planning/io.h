@@ -1,7 +1,8 @@
 // The edge of the planning component: JSON and CSV documents in (validated,
 // every problem listed with its field path), table / JSON / HTML out, and the
-// JSON-in/JSON-out function behind POST /v1/planning/funnel. Formats are
-// documented with full examples in docs/planning.md.
+// JSON-in/JSON-out functions behind POST /v1/planning/funnel and
+// POST /v1/planning/scorecard. Formats are documented with full examples in
+// docs/planning.md.
 //
 // No file or network access here: callers pass document text and get text.
 // Thread-safety: pure functions.
@@ -15,7 +16,9 @@
 
 #include "sluice/common/result.h"
 #include "sluice/planning/funnel.h"
+#include "sluice/planning/race.h"
 #include "sluice/planning/review.h"
+#include "sluice/planning/scorecard.h"
 #include "sluice/planning/slots.h"
 
 namespace sluice::planning {
@@ -85,5 +88,42 @@ Result<LoadedPlan> SlotPlanFromJson(const Json& document);
 Result<Actuals> ActualsFromJson(const Json& document, const SlotInput& input);
 Json ReviewToJson(const SlotInput& input, const Review& review);
 std::string RenderReview(const SlotInput& input, const Review& review, Format format);
+
+// ---- Channel scorecard ----
+
+// {"weights": {...}, "thresholds": {...}, "periods": [{"period", "channels": [...]}]}
+Result<ScorecardInput> ScorecardFromJson(const Json& document);
+// One CSV file with columns period, channel, uv, gv and optionally gmv,
+// clicks, click_mix, gmv_mix (rows of a period together or not; periods in
+// order of first appearance). `settings` is {"weights", "thresholds"} or
+// empty. Problems are located as "file:line:column".
+Result<ScorecardInput> ScorecardFromCsv(std::string_view text, std::string_view file,
+                                        const Json& settings);
+// {"weights", "thresholds", "latest_period", "periods": [{"period", "previous_period",
+//  "site", "best", "channels": [...]}]}
+Json ScorecardToJson(const ScorecardInput& input, const Scorecard& card);
+// The latest period in detail, its change against the previous one and the
+// composite of every period. `ansi_colour` colours the table format's cells
+// (otherwise they read "5 (good)"); the HTML page always has colours.
+std::string RenderScorecard(const ScorecardInput& input, const Scorecard& card, Format format,
+                            bool ansi_colour = false);
+
+// POST /v1/planning/scorecard: the body is a scorecard input document.
+// 200 with ScorecardToJson, 400 with every problem for invalid input.
+ApiResponse PostScorecard(const Json& body);
+
+// ---- Horse racing ----
+
+// {"slot", "options": {...}, "arms": [...], "records": [{"time", "arm",
+//  "impressions", "clicks", "gmv"}]}; `overrides` (may be empty) replaces
+// members of "options" (the command line's flags).
+Result<RaceInput> RaceInputFromJson(const Json& document, const Json& overrides = Json());
+// A CSV log with columns time, arm, impressions, clicks and optionally gmv;
+// `options` as in the JSON document's "options". Problems are located as
+// "file:line:column".
+Result<RaceInput> RaceInputFromCsv(std::string_view text, std::string_view file,
+                                   const Json& options);
+Json RaceReplayToJson(const RaceInput& input, const RaceReplay& replay);
+std::string RenderRace(const RaceInput& input, const RaceReplay& replay, Format format);
 
 }  // namespace sluice::planning

@@ -84,7 +84,8 @@ class Api {
   ApiResponse ListVersions() const;
   ApiResponse GetVersion(const std::string& n) const;
   ApiResponse Rollback(const ApiRequest& request, Context& ctx) const;
-  ApiResponse PlanFunnel(const ApiRequest& request) const;  // POST /v1/planning/funnel
+  // POST /v1/planning/funnel and /v1/planning/scorecard (`tool`).
+  ApiResponse Planning(const ApiRequest& request, std::string_view tool) const;
   ApiResponse CreateKey(const ApiRequest& request) const;
   ApiResponse ListKeys() const;
   ApiResponse RevokeKey(const std::string& id) const;
