@@ -12,5 +12,6 @@ void AddStatsCommands(CLI::App& app);  // stats_command.cc
 void AddPlanCommands(CLI::App& app);   // plan_command.cc
 void AddServeCommand(CLI::App& app);   // serve_command.cc
 void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
+void AddImportCommand(CLI::App& app);  // import_command.cc
 
 }  // namespace sluice::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddPlanCommands(app);
   sluice::cli::AddServeCommand(app);
   sluice::cli::AddScorecardCommand(app);
+  sluice::cli::AddImportCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
