@@ -13,5 +13,6 @@ void AddPlanCommands(CLI::App& app);   // plan_command.cc
 void AddServeCommand(CLI::App& app);   // serve_command.cc
 void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
 void AddImportCommand(CLI::App& app);  // import_command.cc
+void AddAggregatesCommand(CLI::App& app);  // aggregates_command.cc
 
 }  // namespace sluice::cli

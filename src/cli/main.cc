@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddServeCommand(app);
   sluice::cli::AddScorecardCommand(app);
   sluice::cli::AddImportCommand(app);
+  sluice::cli::AddAggregatesCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

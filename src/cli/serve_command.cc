@@ -9,6 +9,8 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "demo_config.h"
+#include "sluice/events/event_log.h"
+#include "sluice/server/aggregation_service.h"
 #include "sluice/server/server.h"
 #include "sluice/store/config_store.h"
 
@@ -22,6 +24,7 @@ struct ServeOptions {
   std::string demo_file;  // empty: the demo embedded in the binary
   unsigned threads = 0;
   std::int64_t max_connections = 10'000;
+  double checkpoint_seconds = 60;
 };
 
 // Lets the process hold as many sockets as the hard limit allows, so that
@@ -64,10 +67,19 @@ void SeedDemo(store::ConfigStore& store, const std::string& demo_file) {
 }
 
 void RunServe(const ServeOptions& o) {
+  // Signals are taken synchronously at the end; blocked first, so that every
+  // thread started below (HTTP, event log, aggregation) inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   server::ServerOptions options;
   if (Status s = server::ParseListen(o.listen, options); !s.ok()) Fail(s.error().message);
   options.threads = o.threads;
   if (o.max_connections < 1) Fail("--max-connections: give a positive number");
+  if (o.checkpoint_seconds <= 0) Fail("--checkpoint-seconds: give a positive number of seconds");
   options.max_connections = o.max_connections;
   RaiseOpenFileLimit();
   std::error_code ec;
@@ -86,12 +98,20 @@ void RunServe(const ServeOptions& o) {
   server::Api api(*store, snapshot, clock);
   if (Status s = api.LoadCurrent(); !s.ok()) Fail("stored configuration: " + s.error().ToString());
 
-  // Signals are taken synchronously below; the server's threads inherit the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Events: the durable log under DATA/events, aggregated in the background.
+  auto log = events::EventLog::Open(o.data_dir, clock);
+  if (!log.ok()) Fail("event log: " + log.error().ToString());
+  const events::RecoveryReport& recovery = (*log)->recovery();
+  std::cout << "sluice: event log: " << recovery.records << " events in " << recovery.segments
+            << " segments, recovered in " << recovery.seconds << " s" << std::endl;
+  for (const std::string& note : recovery.notes) std::cout << "sluice: event log: " << note << "\n";
+  server::AggregationOptions aggregation;
+  aggregation.checkpoint_path = o.data_dir + "/aggregates.checkpoint";
+  aggregation.checkpoint_every = std::chrono::milliseconds(
+      static_cast<std::int64_t>(o.checkpoint_seconds * 1000));
+  server::AggregationService aggregates(**log, snapshot, aggregation);
+  if (Status s = aggregates.Start(); !s.ok()) Fail("aggregation: " + s.error().ToString());
+  api.AttachEvents(**log, aggregates);
 
   server::Server http(options, api);
   if (Status s = http.Start(); !s.ok()) Fail(s.error().message);
@@ -103,6 +123,7 @@ void RunServe(const ServeOptions& o) {
             << ": draining in-flight requests" << std::endl;
   http.Stop();
   http.Wait();
+  aggregates.Stop();  // a last checkpoint, so the next start replays little
 }
 
 }  // namespace
@@ -120,6 +141,9 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-connections", opts->max_connections,
                   "Open connections beyond which new ones get 503")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint-seconds", opts->checkpoint_seconds,
+                  "How often the aggregates are checkpointed (a restart replays the events since)")
       ->capture_default_str();
   cmd->callback([opts] { RunServe(*opts); });
 }

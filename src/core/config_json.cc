@@ -46,6 +46,55 @@ std::string_view FlagTypeName(FlagType type) {
   return "json";
 }
 
+std::string_view MetricTypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kConversion: return "conversion";
+    case MetricType::kMean: return "mean";
+    case MetricType::kRatio: return "ratio";
+    case MetricType::kRetention: return "retention";
+  }
+  return "conversion";
+}
+
+std::string_view DirectionName(MetricDirection direction) {
+  return direction == MetricDirection::kDecrease ? "decrease" : "increase";
+}
+
+std::string_view AggregateName(MetricAggregate aggregate) {
+  return aggregate == MetricAggregate::kSum ? "sum" : "count";
+}
+
+std::string_view FilterOpName(FilterOp op) {
+  switch (op) {
+    case FilterOp::kEq: return "eq";
+    case FilterOp::kNe: return "ne";
+    case FilterOp::kIn: return "in";
+    case FilterOp::kNotIn: return "not_in";
+    case FilterOp::kGt: return "gt";
+    case FilterOp::kGte: return "gte";
+    case FilterOp::kLt: return "lt";
+    case FilterOp::kLte: return "lte";
+    case FilterOp::kExists: return "exists";
+  }
+  return "eq";
+}
+
+std::string_view MetricRoleName(MetricRole role) {
+  switch (role) {
+    case MetricRole::kPrimary: return "primary";
+    case MetricRole::kSecondary: return "secondary";
+    case MetricRole::kGuardrail: return "guardrail";
+  }
+  return "secondary";
+}
+
+int Config::MetricIndex(std::string_view key) const {
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    if (metrics[i].key == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 int Experiment::VariantIndex(std::string_view key) const {
   for (std::size_t i = 0; i < variants.size(); ++i) {
     if (variants[i].key == key) return static_cast<int>(i);
@@ -145,14 +194,17 @@ class Parser {
     if (!doc.is_object()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "configuration must be a JSON object with attributes, layers, holdouts, "
-                       "experiments and flags");
+                       "metrics, experiments and flags");
     }
-    CheckFields(doc, "", {"description", "attributes", "layers", "holdouts", "experiments", "flags", "archived"});
+    CheckFields(doc, "",
+                {"description", "attributes", "layers", "holdouts", "metrics", "experiments", "flags", "archived"});
     CheckArchived(doc);
     ParseAttributes(doc);
     ParseLayers(doc);
     ParseHoldouts(doc);
+    ParseMetrics(doc);
     ParseExperiments(doc);
+    AddGuardrailMetrics();
     CheckBucketRanges();
     CheckWhitelistExclusivity();
     ParseFlags(doc);
@@ -427,7 +479,7 @@ class Parser {
     using S = ExperimentStatus;
     using T = ExperimentType;
     CheckFields(e, path, {"key", "layer", "salt", "description", "type", "status", "traffic_share", "bucket_start",
-                          "variants", "audience", "whitelist", "start", "end", "winner"});
+                          "variants", "audience", "whitelist", "start", "end", "winner", "metrics"});
     Experiment x;
     x.key = Key(e, path);
     x.salt = String(e, "salt", path, false).value_or(x.key);
@@ -472,6 +524,7 @@ class Parser {
     } else if (status == S::kLaunched) {
       Report(path + ".winner", "missing; a launched experiment must name the winning variant");
     }
+    ParseMetricRefs(e, path, x);
     if (x.key.empty()) return;
     if (experiment_index_.count(x.key)) {
       Report(path + ".key", "duplicate experiment key " + Quote(x.key) + "; experiment keys must be unique");
@@ -698,11 +751,270 @@ class Parser {
     }
   }
 
+  // Metrics (invariant 7). Parsed before experiments, which refer to them.
+  void ParseMetrics(const Json& doc) {
+    const Json* list = List(doc, "metrics", "");
+    if (list == nullptr) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string path = Index("metrics", i);
+      const Json& m = (*list)[i];
+      if (!Object(m, path)) continue;
+      ParseMetric(m, path);
+    }
+  }
+
+  void ParseMetric(const Json& m, const std::string& path) {
+    using T = MetricType;
+    CheckFields(m, path, {"key", "description", "type", "event", "filter", "aggregate", "numerator", "denominator",
+                          "day", "window_hours", "pre_period_days", "direction", "guardrail"});
+    Metric metric;
+    metric.key = Key(m, path);
+    metric.description = String(m, "description", path, false).value_or("");
+    std::optional<T> type;
+    if (!m.contains("type")) {
+      Report(path + ".type", "missing; use one of conversion, mean, ratio, retention");
+    } else {
+      type = Enum<T>(m, "type", path, {T::kConversion, T::kMean, T::kRatio, T::kRetention}, MetricTypeName,
+                     std::nullopt);
+    }
+    metric.type = type.value_or(T::kConversion);
+    if (type == T::kRatio) {
+      if (m.contains("event")) {
+        Report(path + ".event", "a ratio metric counts the events of its numerator and denominator; remove \"event\"");
+      }
+      for (std::string_view field : {"filter", "aggregate"}) {
+        if (m.contains(field)) {
+          Report(Field(path, field), "a ratio metric has one in its numerator and denominator; move it there");
+        }
+      }
+      metric.event = Selector(m, "numerator", path, true);
+      metric.denominator = Selector(m, "denominator", path, true);
+    } else if (type) {
+      for (std::string_view field : {"numerator", "denominator"}) {
+        if (m.contains(field)) {
+          Report(Field(path, field), "only a ratio metric has a " + std::string(field) +
+                                         "; use \"event\" or set type to \"ratio\"");
+        }
+      }
+      if (!m.contains("event")) {
+        Report(path + ".event", "missing; name the event this metric counts, e.g. \"purchase\"");
+      } else if (auto event = String(m, "event", path, true)) {
+        if (event->empty()) Report(path + ".event", "must not be empty; name the event this metric counts");
+        metric.event.event = *event;
+      }
+      metric.event.filter = Filters(m, path);
+      if (m.contains("aggregate") && type != T::kMean) {
+        Report(path + ".aggregate", "only a mean metric aggregates event values; remove it or set type to \"mean\"");
+      } else {
+        metric.event.aggregate = Aggregate(m, path);
+      }
+    }
+    if (auto it = m.find("day"); it != m.end()) {
+      if (type && type != T::kRetention) {
+        Report(path + ".day", "only a retention metric has a day; remove it or set type to \"retention\"");
+      } else if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 30) {
+        Report(path + ".day", "must be a whole number of days from 1 to 30 after first exposure");
+      } else {
+        metric.retention_day = it->get<std::uint32_t>();
+      }
+    } else if (type == T::kRetention) {
+      Report(path + ".day", "missing; give the day N (1-30) after first exposure on which a return counts");
+    }
+    if (auto it = m.find("window_hours"); it != m.end()) {
+      if (type == T::kRetention) {
+        Report(path + ".window_hours", "a retention metric's window is its day; remove window_hours");
+      } else if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 8760) {
+        Report(path + ".window_hours", "must be a whole number of hours from 1 to 8760 (a year) after first exposure");
+      } else {
+        metric.window = it->get<std::int64_t>() * 3'600'000;
+      }
+    }
+    metric.pre_period_days = type == T::kRatio ? 0 : 7;
+    if (auto it = m.find("pre_period_days"); it != m.end()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 30) {
+        Report(path + ".pre_period_days", "must be a whole number of days from 0 to 30 (0: no CUPED covariate)");
+      } else if (type == T::kRatio && it->get<std::int64_t>() != 0) {
+        Report(path + ".pre_period_days", "a ratio metric has no pre-exposure covariate; remove pre_period_days");
+      } else {
+        metric.pre_period_days = it->get<std::uint32_t>();
+      }
+    }
+    using D = MetricDirection;
+    metric.direction =
+        Enum<D>(m, "direction", path, {D::kIncrease, D::kDecrease}, DirectionName, D::kIncrease).value_or(D::kIncrease);
+    if (auto it = m.find("guardrail"); it != m.end()) {
+      if (!it->is_boolean()) Report(path + ".guardrail", "must be true or false");
+      metric.guardrail = it->is_boolean() && it->get<bool>();
+    }
+    if (metric.key.empty()) return;
+    if (metric_index_.count(metric.key)) {
+      Report(path + ".key", "duplicate metric key " + Quote(metric.key) + "; metric keys must be unique");
+      return;
+    }
+    metric_index_[metric.key] = config_.metrics.size();
+    config_.metrics.push_back(std::move(metric));
+  }
+
+  MetricAggregate Aggregate(const Json& obj, const std::string& path) {
+    using A = MetricAggregate;
+    return Enum<A>(obj, "aggregate", path, {A::kCount, A::kSum}, AggregateName, A::kCount).value_or(A::kCount);
+  }
+
+  // A ratio's numerator or denominator: {"event": NAME, "filter": [...], "aggregate": "count" | "sum"}.
+  EventSelector Selector(const Json& m, std::string_view name, const std::string& path, bool required) {
+    EventSelector selector;
+    const std::string p = Field(path, name);
+    auto it = m.find(name);
+    if (it == m.end()) {
+      if (required) Report(p, "missing; a ratio metric needs {\"event\": NAME} here");
+      return selector;
+    }
+    if (!Object(*it, p)) return selector;
+    CheckFields(*it, p, {"event", "filter", "aggregate"});
+    if (!it->contains("event")) {
+      Report(p + ".event", "missing; name the event, e.g. \"click\"");
+    } else if (auto event = String(*it, "event", p, true)) {
+      if (event->empty()) Report(p + ".event", "must not be empty; name the event");
+      selector.event = *event;
+    }
+    selector.filter = Filters(*it, p);
+    selector.aggregate = Aggregate(*it, p);
+    return selector;
+  }
+
+  static bool Scalar(const Json& v) { return v.is_string() || v.is_number() || v.is_boolean(); }
+
+  // "filter": [{"property": NAME, "op": OP, "value": V}, ...]; all must hold.
+  std::vector<PropertyFilter> Filters(const Json& obj, const std::string& path) {
+    std::vector<PropertyFilter> filters;
+    auto it = obj.find("filter");
+    if (it == obj.end()) return filters;
+    const std::string fpath = path + ".filter";
+    if (!it->is_array()) {
+      Report(fpath, "must be a list of {\"property\": NAME, \"op\": OP, \"value\": V}, all of which must hold");
+      return filters;
+    }
+    using O = FilterOp;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const std::string p = Index(fpath, i);
+      const Json& f = (*it)[i];
+      if (!Object(f, p)) continue;
+      CheckFields(f, p, {"property", "op", "value"});
+      PropertyFilter filter;
+      auto property = String(f, "property", p, true);
+      if (property && property->empty()) Report(p + ".property", "must not be empty; name an event property");
+      std::optional<O> op;
+      if (!f.contains("op")) {
+        Report(p + ".op", "missing; use one of eq, ne, in, not_in, gt, gte, lt, lte, exists");
+      } else {
+        op = Enum<O>(f, "op", p, {O::kEq, O::kNe, O::kIn, O::kNotIn, O::kGt, O::kGte, O::kLt, O::kLte, O::kExists},
+                     FilterOpName, std::nullopt);
+      }
+      if (!property || property->empty() || !op) continue;
+      filter.property = *property;
+      filter.op = *op;
+      const std::string vpath = p + ".value";
+      auto value = f.find("value");
+      bool ok = true;
+      switch (*op) {
+        case O::kExists:
+          if (value != f.end()) {
+            Report(vpath, "exists takes no value; remove it");
+            ok = false;
+          }
+          break;
+        case O::kEq:
+        case O::kNe:
+          if (value == f.end() || !Scalar(*value)) {
+            Report(vpath, std::string(value == f.end() ? "missing; " : "") + std::string(FilterOpName(*op)) +
+                              " needs a string, number or boolean");
+            ok = false;
+          } else {
+            filter.values.push_back(*value);
+          }
+          break;
+        case O::kIn:
+        case O::kNotIn:
+          if (value == f.end() || !value->is_array() || value->empty() ||
+              !std::all_of(value->begin(), value->end(), Scalar)) {
+            Report(vpath, std::string(value == f.end() ? "missing; " : "") + std::string(FilterOpName(*op)) +
+                              " needs a non-empty list of strings, numbers or booleans");
+            ok = false;
+          } else {
+            filter.values.assign(value->begin(), value->end());
+          }
+          break;
+        case O::kGt:
+        case O::kGte:
+        case O::kLt:
+        case O::kLte:
+          if (value == f.end() || !value->is_number()) {
+            Report(vpath, std::string(value == f.end() ? "missing; " : "") + std::string(FilterOpName(*op)) +
+                              " compares numbers; give a number");
+            ok = false;
+          } else {
+            filter.bound = value->get<double>();
+          }
+          break;
+      }
+      if (ok) filters.push_back(std::move(filter));
+    }
+    return filters;
+  }
+
+  // "metrics": {"primary": KEY, "secondary": [KEY, ...], "guardrails": [KEY, ...]}.
+  void ParseMetricRefs(const Json& e, const std::string& path, Experiment& x) {
+    auto it = e.find("metrics");
+    if (it == e.end()) return;
+    const std::string mpath = path + ".metrics";
+    if (!it->is_object()) {
+      Report(mpath, "must be an object {\"primary\": KEY, \"secondary\": [KEY, ...], \"guardrails\": [KEY, ...]}");
+      return;
+    }
+    CheckFields(*it, mpath, {"primary", "secondary", "guardrails"});
+    std::unordered_map<std::string, std::string> seen;  // metric -> path of its first reference
+    auto add = [&](const Json& key, const std::string& p, MetricRole role) {
+      if (!key.is_string()) {
+        Report(p, "must be a metric key (a string)");
+        return;
+      }
+      const std::string name = key.get<std::string>();
+      if (!metric_index_.count(name)) {
+        Report(p, "unknown metric " + Quote(name) + "; declare it under \"metrics\"");
+        return;
+      }
+      if (auto [first, fresh] = seen.emplace(name, p); !fresh) {
+        Report(p, "metric " + Quote(name) + " is already listed at " + first->second + "; list each metric once");
+        return;
+      }
+      x.metrics.push_back({name, role});
+    };
+    if (auto primary = it->find("primary"); primary != it->end()) add(*primary, mpath + ".primary", MetricRole::kPrimary);
+    for (auto [name, role] : {std::pair{"secondary", MetricRole::kSecondary}, {"guardrails", MetricRole::kGuardrail}}) {
+      const Json* list = List(*it, name, mpath);
+      for (std::size_t j = 0; list != nullptr && j < list->size(); ++j) {
+        add((*list)[j], Index(Field(mpath, name), j), role);
+      }
+    }
+  }
+
+  // Invariant 7: a metric flagged guardrail guards every experiment.
+  void AddGuardrailMetrics() {
+    for (const Metric& m : config_.metrics) {
+      if (!m.guardrail) continue;
+      for (Experiment& x : config_.experiments) {
+        bool listed = std::any_of(x.metrics.begin(), x.metrics.end(), [&](const MetricRef& r) { return r.metric == m.key; });
+        if (!listed) x.metrics.push_back({m.key, MetricRole::kGuardrail});
+      }
+    }
+  }
+
   Config config_;
   std::vector<Problem> problems_;
   std::unordered_map<std::string, std::size_t> layer_index_;
   std::unordered_map<std::string, std::size_t> experiment_index_;
   std::vector<std::string> experiment_paths_;  // parallel to config_.experiments
+  std::unordered_map<std::string, std::size_t> metric_index_;
 };
 
 }  // namespace

@@ -177,6 +177,10 @@ ApiResponse Api::Route(const ApiRequest& request, Context& ctx) const {
     return ErrorResponse(404, "not_found", "no such route; see docs/api.md for the routes");
   }
   if (ResourceKindOf(p[1])) return Resources(request, ctx, p);
+  if (p.size() == 2 && p[1] == "events") {
+    if (m != "POST") return wrong_method("POST");
+    return with(Role::kSdk, [&] { return PostEvents(request); });
+  }
   if (p.size() == 3 && p[1] == "sdk" && (p[2] == "config" || p[2] == "stream")) {
     if (m != "GET") return wrong_method("GET");
     return with(Role::kSdk, [&] { return p[2] == "config" ? SdkConfig(request) : SdkStream(request); });
@@ -231,12 +235,25 @@ ApiResponse Api::Decide(const ApiRequest& request, Context& ctx) const {
                          "no configuration has been stored yet; PUT /v1/config first");
   }
   const EpochMillis now = clock_.NowMillis();
+  // With "log_exposure": true, the exposures of this decision are stored in
+  // the event log before the answer is sent (docs/events.md).
+  auto log_flag = body.find("log_exposure");
+  if (log_flag != body.end() && !log_flag->is_boolean()) {
+    return ErrorResponse(400, "invalid_argument", "log_exposure: give true or false");
+  }
+  const bool log_exposure = log_flag != body.end() && log_flag->get<bool>();
   auto units = body.find("units");
   ApiResponse r;
   if (units == body.end()) {
     Result<std::string_view> unit_id =
         core::DecideUnit(*served.engine, body, now, ctx.scratch, ctx.decision);
     if (!unit_id.ok()) return FromError(unit_id.error());
+    if (log_exposure) {
+      if (auto failed = LogExposures(*unit_id, body.value("attributes", Json()), ctx.decision,
+                                     *served.engine, now)) {
+        return *failed;
+      }
+    }
     served.writer->Write(*unit_id, ctx.decision, r.body, served.version);
     return r;
   }
@@ -249,7 +266,14 @@ ApiResponse Api::Decide(const ApiRequest& request, Context& ctx) const {
     if (i > 0) r.body += ',';
     Result<std::string_view> unit_id =
         core::DecideUnit(*served.engine, (*units)[i], now, ctx.scratch, ctx.decision);
-    if (unit_id.ok()) {
+    std::optional<ApiResponse> failed;
+    if (unit_id.ok() && log_exposure) {
+      failed = LogExposures(*unit_id, (*units)[i].value("attributes", Json()), ctx.decision,
+                            *served.engine, now);
+    }
+    if (failed) {
+      r.body += Json{{"index", i}, {"error", Json::parse(failed->body, nullptr, false)}}.dump();
+    } else if (unit_id.ok()) {
       served.writer->Write(*unit_id, ctx.decision, r.body);
     } else {
       r.body += Json{{"index", i},

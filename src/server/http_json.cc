@@ -92,16 +92,42 @@ std::optional<ApiResponse> ParseBody(const std::string& body, Json& out) {
   return std::nullopt;
 }
 
-std::string_view QueryParam(std::string_view target, std::string_view name) {
+namespace {
+// 0..15 for a hexadecimal digit, -1 otherwise.
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string QueryParam(std::string_view target, std::string_view name) {
   std::size_t q = target.find('?');
   if (q == std::string_view::npos) return {};
   std::string_view query = target.substr(q + 1);
   while (!query.empty()) {
     std::string_view pair = query.substr(0, query.find('&'));
     query.remove_prefix(std::min(query.size(), pair.size() + 1));
-    if (pair.substr(0, pair.find('=')) == name && pair.find('=') != std::string_view::npos) {
-      return pair.substr(pair.find('=') + 1);
+    const std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos || pair.substr(0, eq) != name) continue;
+    // Percent-decoding (RFC 3986) and '+' for a space (HTML forms).
+    std::string value;
+    for (std::size_t i = eq + 1; i < pair.size(); ++i) {
+      const char c = pair[i];
+      int hi = -1, lo = -1;
+      if (c == '%' && i + 2 < pair.size()) {
+        hi = HexDigit(pair[i + 1]);
+        lo = HexDigit(pair[i + 2]);
+      }
+      if (hi >= 0 && lo >= 0) {
+        value.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      } else {
+        value.push_back(c == '+' ? ' ' : c);
+      }
     }
+    return value;
   }
   return {};
 }

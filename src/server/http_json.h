@@ -51,8 +51,9 @@ std::optional<std::string_view> BearerToken(std::string_view header);
 // "\"3\"": the ETag of a configuration version.
 std::string VersionETag(std::int64_t version);
 
-// The value of `name` in the target's query string ("?explain=digital"), or empty.
-std::string_view QueryParam(std::string_view target, std::string_view name);
+// The percent-decoded value of `name` in the target's query string
+// ("?value=New%20York" -> "New York"), or empty.
+std::string QueryParam(std::string_view target, std::string_view name);
 
 // The non-empty segments of the target's path: "/v1/keys/3?x" -> {"v1", "keys", "3"}.
 std::vector<std::string_view> Segments(std::string_view target);

@@ -7,6 +7,7 @@
 //   PATCH  /v1/{kind}/{key}               JSON merge patch (editor)
 //   DELETE /v1/{kind}/{key}               archive (editor)
 //   POST   /v1/experiments/{key}/{start|pause|stop|launch}   lifecycle (editor)
+//   GET    /v1/experiments/{key}/aggregates   (viewer, events_api.cc)
 //
 // Every change is one new configuration version (config_edit.h computes the
 // document, the store validates and records it). An If-Match header naming a
@@ -20,12 +21,9 @@
 #include "sluice/server/config_edit.h"
 
 namespace sluice::server {
-namespace {
 
 using core::Json;
 using store::Role;
-
-}  // namespace
 
 ApiResponse Api::Resources(const ApiRequest& request, Context& ctx,
                            const std::vector<std::string_view>& path) const {
@@ -119,6 +117,10 @@ ApiResponse Api::Resources(const ApiRequest& request, Context& ctx,
     return WrongMethod("GET, PUT, PATCH, DELETE");
   }
 
+  if (path.size() == 4 && kind == ResourceKind::kExperiment && path[3] == "aggregates") {
+    if (m != "GET") return WrongMethod("GET");
+    return Aggregates(request, key);
+  }
   std::optional<LifecycleAction> action;
   if (path.size() == 4 && kind == ResourceKind::kExperiment) action = LifecycleActionOf(path[3]);
   if (!action) {

@@ -356,8 +356,10 @@ Status ServerImpl::Start() {
   if (acceptor_.listen(net::socket_base::max_listen_connections, ec); ec) return fail("listen on");
   port_ = acceptor_.local_endpoint().port();
   DoAccept();
-  const unsigned n =
-      options_.threads != 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Default: twice the cores, at least 4, because a thread answering
+  // POST /v1/events waits for its batch's group commit to reach the disk.
+  const unsigned n = options_.threads != 0 ? options_.threads
+                                           : std::max(4u, 2 * std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     threads_.emplace_back([this] {
       ioc_.run();

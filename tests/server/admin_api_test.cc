@@ -124,6 +124,22 @@ TEST_F(AdminApiTest, ErrorsNameTheProblem) {
   EXPECT_EQ(Version(), 1);
 }
 
+TEST_F(AdminApiTest, MetricDefinitionsAreResourcesToo) {
+  ASSERT_EQ(Put(SmallConfig(), "0").status, 200);
+  HttpResult created = Call("POST", "/v1/metrics",
+                            Json::parse(R"({"key": "orders", "type": "mean", "event": "order",
+                                            "aggregate": "count", "direction": "increase"})"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  ExpectError(Call("POST", "/v1/metrics", {{"key", "bad"}, {"type", "median"}}), 422, "invalid_argument");
+  ASSERT_EQ(Call("PATCH", "/v1/experiments/button", {{"metrics", {{"primary", "orders"}}}}).status, 200);
+  HttpResult in_use = Call("DELETE", "/v1/metrics/orders");
+  ExpectError(in_use, 409, "failed_precondition");
+  EXPECT_NE(in_use.json()["message"].get<std::string>().find("experiment 'button'"), std::string::npos);
+  ASSERT_EQ(Call("PATCH", "/v1/experiments/button", {{"metrics", nullptr}}).status, 200);
+  EXPECT_EQ(Call("DELETE", "/v1/metrics/orders").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/metrics?archived=true", nullptr, viewer_).json()["metrics"][0]["key"], "orders");
+}
+
 TEST_F(AdminApiTest, RolesAndOptimisticConcurrency) {
   ASSERT_EQ(Put(SmallConfig(), "0").status, 200);
   ExpectError(Call("GET", "/v1/layers", nullptr, sdk_), 403, "permission_denied");

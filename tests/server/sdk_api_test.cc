@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "server_fixture.h"
+#include "sluice/events/event_log.h"
+#include "sluice/server/aggregation_service.h"
 
 namespace sluice::server {
 namespace {
@@ -207,6 +209,62 @@ TEST_F(SdkApiTest, MetricsInPrometheusFormat) {
   EXPECT_NE(text.find("sluice_config_version 1\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE sluice_open_connections gauge\nsluice_open_connections "), std::string::npos);
   EXPECT_GE(api_->metrics().open_connections(), 2);  // the idle one and this request's
+}
+
+TEST_F(SdkApiTest, DecideLogsExposuresAndEventsReachTheAggregates) {
+  ExpectError(Request(port_, "POST", "/v1/events", "[]", sdk_), 503, "unavailable");
+  Json config = SmallConfig();
+  config["metrics"] = Json::parse(R"([{"key": "orders", "type": "mean", "event": "order", "aggregate": "sum"}])");
+  config["experiments"][0]["metrics"] = {{"primary", "orders"}};
+  ASSERT_EQ(Put(config, "0").status, 200);
+  auto log = events::EventLog::Open(dir_.string(), clock_);  // the same (fake) time as decide
+  ASSERT_TRUE(log.ok()) << log.error().ToString();
+  AggregationOptions options;
+  options.checkpoint_path = (dir_ / "aggregates.checkpoint").string();
+  options.idle_flush = std::chrono::milliseconds(50);
+  AggregationService aggregates(**log, snapshot_, options);
+  ASSERT_TRUE(aggregates.Start().ok());
+  api_->AttachEvents(**log, aggregates);
+
+  ExpectError(Decide({{"unit_id", "u1"}, {"log_exposure", "yes"}}), 400, "invalid_argument");
+  std::map<std::string, int> units;
+  for (int i = 0; i < 40; ++i) {
+    const std::string unit = "u" + std::to_string(i);
+    HttpResult r = Decide({{"unit_id", unit}, {"attributes", {{"country", "NL"}}}, {"log_exposure", true}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    ++units[r.json()["experiments"][0]["variant"].get<std::string>()];
+  }
+  // The exposures were logged at the fake clock's time; orders come one second later.
+  const EpochMillis now = clock_.NowMillis();
+  std::string body;
+  for (int i = 0; i < 40; ++i) {
+    body += Json{{"event_id", "o" + std::to_string(i)}, {"unit_id", "u" + std::to_string(i)},
+                 {"name", "order"}, {"ts", now + 1000}, {"value", 10}}.dump() + "\n";
+  }
+  HttpResult posted = Request(port_, "POST", "/v1/events", body + body, sdk_);  // each twice
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  EXPECT_EQ(posted.json()["accepted"], 40);
+  EXPECT_EQ(posted.json()["duplicates"], 40);
+
+  Json aggregated;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    aggregated = Request(port_, "GET", "/v1/experiments/button/aggregates", "", viewer_).json();
+    const Json& arms = aggregated["metrics"][0]["arms"];
+    if (arms[0]["totals"]["units"].get<int>() + arms[1]["totals"]["units"].get<int>() == 40 &&
+        arms[0]["totals"]["sum_x"].get<double>() + arms[1]["totals"]["sum_x"].get<double>() == 400) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (const Json& arm : aggregated["metrics"][0]["arms"]) {
+    const int n = units[arm["variant"].get<std::string>()];
+    EXPECT_EQ(arm["totals"]["units"], n) << aggregated.dump();
+    EXPECT_EQ(arm["totals"]["sum_x"].get<double>(), 10.0 * n) << aggregated.dump();
+  }
+  ExpectError(Request(port_, "GET", "/v1/experiments/button/aggregates", "", sdk_), 403, "permission_denied");
+  ExpectError(Request(port_, "GET", "/v1/experiments/nope/aggregates", "", viewer_), 404, "not_found");
+  server_.reset();  // no request may reach the Api once the log is gone
+  aggregates.Stop();
 }
 
 TEST(RouteLabelTest, KeysAndIdsBecomePlaceholders) {

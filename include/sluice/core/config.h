@@ -1,4 +1,4 @@
-// The configuration model: attributes, layers, holdouts, experiments, flags.
+// The configuration model: attributes, layers, holdouts, experiments, flags, metrics.
 //
 // A Config is only ever produced by ParseConfig, which validates the whole
 // document first, so every Config satisfies these invariants:
@@ -11,7 +11,10 @@
 //     experiments of one layer; a launched experiment names its winner;
 //  5. flag values (default, rule values, rollout values, linked experiment
 //     parameters) have the flag's type; rollout weights sum to 100;
-//  6. conditions refer only to declared attributes.
+//  6. conditions refer only to declared attributes;
+//  7. metric keys are unique; every metric has the events its type needs
+//     (docs/metrics.md); an experiment's metric references name declared
+//     metrics, each at most once, and include every metric flagged guardrail.
 // The format is documented with a complete example in docs/config.md.
 //
 // Thread-safety: immutable after parsing; share freely between threads.
@@ -56,6 +59,63 @@ enum class ExperimentType : std::uint8_t { kStandard, kBandit, kMvt, kRedirect, 
 std::string_view StatusName(ExperimentStatus status);
 std::string_view TypeName(ExperimentType type);
 
+// Metrics (docs/metrics.md): what is measured per unit after its first
+// exposure to an experiment, and which way is good.
+//   conversion  1 if the unit did the event at least once (penetration), else 0
+//   mean        per unit, the number of events or the sum of their values
+//   ratio       Σ numerator ÷ Σ denominator over units (CTR, GV per UV)
+//   retention   1 if the unit did the event on day N after first exposure,
+//               i.e. in [first exposure + N days, first exposure + N + 1 days)
+enum class MetricType : std::uint8_t { kConversion, kMean, kRatio, kRetention };
+enum class MetricDirection : std::uint8_t { kIncrease, kDecrease };
+enum class MetricAggregate : std::uint8_t { kCount, kSum };  // events, or Σ event value
+enum class FilterOp : std::uint8_t { kEq, kNe, kIn, kNotIn, kGt, kGte, kLt, kLte, kExists };
+enum class MetricRole : std::uint8_t { kPrimary, kSecondary, kGuardrail };
+
+std::string_view MetricTypeName(MetricType type);
+std::string_view DirectionName(MetricDirection direction);
+std::string_view AggregateName(MetricAggregate aggregate);
+std::string_view FilterOpName(FilterOp op);
+std::string_view MetricRoleName(MetricRole role);
+
+inline constexpr EpochMillis kDayMillis = 86'400'000;
+
+// One condition on an event property. A property that is missing is absent:
+// every operator is false on it except ne and not_in, which are true.
+struct PropertyFilter {
+  std::string property;
+  FilterOp op = FilterOp::kEq;
+  std::vector<Json> values;  // eq, ne: one scalar; in, not_in: one or more scalars
+  double bound = 0;          // gt, gte, lt, lte: compared with a numeric property
+};
+
+// Which track events count, and what each adds: 1 (count) or its value (sum;
+// an event without a value adds 0).
+struct EventSelector {
+  std::string event;                   // event name
+  std::vector<PropertyFilter> filter;  // all must hold
+  MetricAggregate aggregate = MetricAggregate::kCount;
+};
+
+struct Metric {
+  std::string key;
+  std::string description;
+  MetricType type = MetricType::kConversion;
+  EventSelector event;        // ratio: the numerator
+  EventSelector denominator;  // ratio only
+  std::uint32_t retention_day = 0;    // retention only: N in 1..30
+  std::optional<EpochMillis> window;  // events count in [first exposure, + window); none = no end; never for retention
+  std::uint32_t pre_period_days = 0;  // CUPED covariate from the days before the exposure day; 0 = none; never for ratio
+  MetricDirection direction = MetricDirection::kIncrease;
+  bool guardrail = false;  // guards every experiment (added to each one's guardrails)
+};
+
+struct MetricRef {
+  std::string metric;  // a key in Config::metrics
+  MetricRole role = MetricRole::kSecondary;
+  friend bool operator==(const MetricRef&, const MetricRef&) = default;
+};
+
 struct Variant {
   std::string key;
   double weight = 0;  // percent of the experiment's traffic; all weights sum to 100
@@ -77,6 +137,7 @@ struct Experiment {
   std::optional<EpochMillis> start;  // not served before
   std::optional<EpochMillis> end;    // serves control, without exposure, from then on
   std::string winner;                // launched: the variant everyone gets
+  std::vector<MetricRef> metrics;    // primary, then secondary, then guardrails; each metric once
 
   // Index of a variant by key, or -1.
   int VariantIndex(std::string_view key) const;
@@ -123,6 +184,10 @@ struct Config {
   std::vector<Holdout> holdouts;
   std::vector<Experiment> experiments;
   std::vector<Flag> flags;
+  std::vector<Metric> metrics;
+
+  // Index of a metric by key, or -1.
+  int MetricIndex(std::string_view key) const;
 };
 
 // Validates and parses a configuration document. On failure the Error lists

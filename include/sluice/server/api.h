@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,8 @@
 
 #include "sluice/common/clock.h"
 #include "sluice/core/engine.h"
+#include "sluice/events/event_log.h"
+#include "sluice/server/aggregation_service.h"
 #include "sluice/server/engine_snapshot.h"
 #include "sluice/server/metrics.h"
 #include "sluice/store/config_store.h"
@@ -57,6 +60,14 @@ class Api {
  public:
   Api(store::ConfigStore& store, EngineSnapshot& snapshot, const Clock& clock)
       : store_(store), snapshot_(snapshot), clock_(clock) {}
+
+  // Turns on POST /v1/events, exposure logging by decide ("log_exposure":
+  // true) and the aggregates route. Both must outlive the Api; call before
+  // serving. Without them those routes answer 503.
+  void AttachEvents(events::EventLog& log, AggregationService& aggregates) {
+    events_ = &log;
+    aggregates_ = &aggregates;
+  }
 
   // Loads the store's current version into the snapshot (at start-up).
   Status LoadCurrent();
@@ -97,6 +108,14 @@ class Api {
   ApiResponse SdkStream(const ApiRequest& request) const;
   // POST /ofrep/v1/evaluate/flags[/KEY] (ofrep.cc); `flag` empty for bulk.
   ApiResponse Ofrep(const ApiRequest& request, Context& ctx, std::string_view flag) const;
+  // POST /v1/events and GET /v1/experiments/{key}/aggregates (events_api.cc).
+  ApiResponse PostEvents(const ApiRequest& request) const;
+  ApiResponse Aggregates(const ApiRequest& request, std::string_view experiment) const;
+  // Appends the exposures of `decision` (experiments decided by bucket) for
+  // one unit; an error response if they could not be stored.
+  std::optional<ApiResponse> LogExposures(std::string_view unit_id, const core::Json& attributes,
+                                          const core::Decision& decision, const core::Engine& engine,
+                                          EpochMillis now) const;
   // After a successful commit: compiles `document` and serves it as `version`.
   void Publish(store::Version version, const store::Json& document) const;
 
@@ -104,6 +123,8 @@ class Api {
   EngineSnapshot& snapshot_;
   const Clock& clock_;
   mutable ServerMetrics metrics_;
+  events::EventLog* events_ = nullptr;
+  AggregationService* aggregates_ = nullptr;
 };
 
 }  // namespace sluice::server

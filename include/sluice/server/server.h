@@ -35,7 +35,7 @@ class ServerImpl;  // server.cc
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;                        // 0: let the OS pick (see Server::port())
-  unsigned threads = 0;                             // 0: hardware concurrency
+  unsigned threads = 0;                             // 0: twice the cores, at least 4
   std::uint64_t body_limit = 1 << 20;               // bytes
   std::uint32_t header_limit = 16 << 10;            // bytes, request line and headers
   std::chrono::milliseconds idle_timeout{60'000};   // waiting for a request to start
