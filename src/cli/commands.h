@@ -14,5 +14,6 @@ void AddServeCommand(CLI::App& app);   // serve_command.cc
 void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
 void AddImportCommand(CLI::App& app);  // import_command.cc
 void AddAggregatesCommand(CLI::App& app);  // aggregates_command.cc
+void AddReportCommand(CLI::App& app);  // report_command.cc
 
 }  // namespace sluice::cli

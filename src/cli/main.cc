@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddScorecardCommand(app);
   sluice::cli::AddImportCommand(app);
   sluice::cli::AddAggregatesCommand(app);
+  sluice::cli::AddReportCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -265,4 +265,32 @@ AggregationProgress AggregationService::Progress() const {
   return status_;
 }
 
+Result<ReportAggregates> QueryForReport(const AggregationService& service, std::string_view experiment,
+                                        const std::string& dimension, const std::string& value) {
+  aggregation::QueryOptions query;
+  query.daily = true;
+  if (!dimension.empty() && !value.empty()) query.filter = aggregation::DimensionFilter{dimension, value};
+  Result<aggregation::ExperimentAggregates> totals = service.Query(experiment, query);
+  if (!totals.ok()) return totals.error();
+  ReportAggregates out{std::move(totals).value(), {}};
+  if (dimension.empty() || !value.empty()) return out;
+  Result<aggregation::ExperimentDimensions> dimensions = service.Dimensions(experiment);
+  if (!dimensions.ok()) return dimensions.error();
+  std::string known;
+  for (const aggregation::DimensionBreakdown& d : dimensions->attributes) {
+    known += (known.empty() ? "" : ", ") + d.attribute;
+    if (d.attribute != dimension) continue;
+    for (const aggregation::DimensionValueUnits& v : d.values) {
+      Result<aggregation::ExperimentAggregates> segment =
+          service.Query(experiment, {aggregation::DimensionFilter{dimension, v.value}, false});
+      if (!segment.ok()) return segment.error();
+      out.segments.push_back(std::move(segment).value());
+    }
+    return out;
+  }
+  return MakeError(ErrorCode::kNotFound, "dimension " + dimension + ": no exposure of " +
+                                             std::string(experiment) + " carried it; known: " +
+                                             (known.empty() ? "none" : known));
+}
+
 }  // namespace sluice::server

@@ -97,7 +97,7 @@ std::string Api::RouteLabel(std::string_view method, std::string_view target) {
         "healthz", "metrics", "v1",       "decide",  "config", "versions",    "rollback",
         "planning", "funnel", "scorecard", "keys",   "layers", "experiments", "flags",
         "start",   "pause",   "stop",     "launch",  "archive", "sdk",        "stream",
-        "events",  "aggregates", "ofrep", "evaluate", "market"};
+        "events",  "aggregates", "report", "ofrep", "evaluate", "market"};
     return std::find(std::begin(kWords), std::end(kWords), s) != std::end(kWords);
   };
   for (std::size_t i = 0; i < p.size(); ++i) {

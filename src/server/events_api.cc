@@ -3,9 +3,14 @@
 //   GET  /v1/experiments/{key}/aggregates (viewer+) per variant and metric sums
 //        ?dimension=ATTR&value=V   only units whose first exposure had ATTR = V
 //        ?daily=true               also the daily cumulative series
+//   GET  /v1/experiments/{key}/report     (viewer+) the report (docs/reports.md)
+//        ?format=json|html  ?dimension=ATTR[&value=V]  ?correction=holm|bh
+//        ?method=fixed|sequential
 // and the exposures POST /v1/decide logs when asked ("log_exposure": true).
 #include "http_json.h"
 #include "sluice/aggregation/aggregates_json.h"
+#include "sluice/report/report.h"
+#include "sluice/report/report_format.h"
 #include "sluice/server/api.h"
 
 namespace sluice::server {
@@ -75,6 +80,39 @@ ApiResponse Api::Aggregates(const ApiRequest& request, std::string_view experime
   body["aggregated_config_version"] = progress.config_version;
   body["rebuilding"] = progress.rebuilding;
   return JsonResponse(200, body);
+}
+
+ApiResponse Api::Report(const ApiRequest& request, std::string_view experiment) const {
+  if (aggregates_ == nullptr) return EventsOff();
+  const std::string format = QueryParam(request.target, "format");
+  const std::string correction = QueryParam(request.target, "correction");
+  const std::string method = QueryParam(request.target, "method");
+  if (!format.empty() && format != "json" && format != "html") {
+    return ErrorResponse(400, "invalid_argument", "format: use json or html");
+  }
+  if (!correction.empty() && correction != "holm" && correction != "bh") {
+    return ErrorResponse(400, "invalid_argument", "correction: use holm or bh");
+  }
+  if (!method.empty() && method != "fixed" && method != "sequential") {
+    return ErrorResponse(400, "invalid_argument", "method: use fixed or sequential");
+  }
+  report::ReportOptions options;
+  if (correction == "bh") options.correction = report::Correction::kBenjaminiHochberg;
+  if (method == "sequential") options.method = report::Method::kSequential;
+
+  Result<ReportAggregates> inputs = QueryForReport(*aggregates_, experiment, QueryParam(request.target, "dimension"),
+                                                   QueryParam(request.target, "value"));
+  if (!inputs.ok()) return FromError(inputs.error());
+  Served served = snapshot_.Get();
+  Result<report::Report> built =
+      report::BuildReport(served.engine->config(), inputs->totals, inputs->segments, options);
+  if (!built.ok()) return FromError(built.error());
+  if (format == "html") {
+    ApiResponse r{200, report::ReportToHtml(*built), {}};
+    r.content_type = "text/html; charset=utf-8";
+    return r;
+  }
+  return JsonResponse(200, report::ReportToJson(*built));
 }
 
 }  // namespace sluice::server

@@ -7,7 +7,7 @@
 //   PATCH  /v1/{kind}/{key}               JSON merge patch (editor)
 //   DELETE /v1/{kind}/{key}               archive (editor)
 //   POST   /v1/experiments/{key}/{start|pause|stop|launch}   lifecycle (editor)
-//   GET    /v1/experiments/{key}/aggregates   (viewer, events_api.cc)
+//   GET    /v1/experiments/{key}/aggregates and /report   (viewer, events_api.cc)
 //
 // Every change is one new configuration version (config_edit.h computes the
 // document, the store validates and records it). An If-Match header naming a
@@ -117,9 +117,10 @@ ApiResponse Api::Resources(const ApiRequest& request, Context& ctx,
     return WrongMethod("GET, PUT, PATCH, DELETE");
   }
 
-  if (path.size() == 4 && kind == ResourceKind::kExperiment && path[3] == "aggregates") {
+  if (path.size() == 4 && kind == ResourceKind::kExperiment &&
+      (path[3] == "aggregates" || path[3] == "report")) {
     if (m != "GET") return WrongMethod("GET");
-    return Aggregates(request, key);
+    return path[3] == "report" ? Report(request, key) : Aggregates(request, key);
   }
   std::optional<LifecycleAction> action;
   if (path.size() == 4 && kind == ResourceKind::kExperiment) action = LifecycleActionOf(path[3]);

@@ -261,6 +261,18 @@ TEST_F(SdkApiTest, DecideLogsExposuresAndEventsReachTheAggregates) {
     EXPECT_EQ(arm["totals"]["units"], n) << aggregated.dump();
     EXPECT_EQ(arm["totals"]["sum_x"].get<double>(), 10.0 * n) << aggregated.dump();
   }
+  // The report over the same sums.
+  HttpResult report = Request(port_, "GET", "/v1/experiments/button/report", "", viewer_);
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_TRUE(report.json().contains("recommendation")) << report.body.substr(0, 400);
+  HttpResult html = Request(port_, "GET", "/v1/experiments/button/report?format=html&correction=bh", "", viewer_);
+  ASSERT_EQ(html.status, 200);
+  EXPECT_EQ(html.headers.at("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(html.body.find("<svg"), std::string::npos);
+  ExpectError(Request(port_, "GET", "/v1/experiments/button/report?format=pdf", "", viewer_), 400,
+              "invalid_argument");
+  ExpectError(Request(port_, "GET", "/v1/experiments/button/report?dimension=planet", "", viewer_), 404,
+              "not_found");
   ExpectError(Request(port_, "GET", "/v1/experiments/button/aggregates", "", sdk_), 403, "permission_denied");
   ExpectError(Request(port_, "GET", "/v1/experiments/nope/aggregates", "", viewer_), 404, "not_found");
   server_.reset();  // no request may reach the Api once the log is gone

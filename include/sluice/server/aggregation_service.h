@@ -108,4 +108,16 @@ class AggregationService {
   std::thread thread_;
 };
 
+// What a report is built from: the totals (with the daily series) of the
+// experiment, or of one segment when `value` is given; and, when only
+// `dimension` is given, one aggregate per value of it (the drill-down).
+struct ReportAggregates {
+  aggregation::ExperimentAggregates totals;
+  std::vector<aggregation::ExperimentAggregates> segments;
+};
+// kNotFound for an unknown experiment, or a dimension no exposure carried
+// (the message lists the known ones).
+Result<ReportAggregates> QueryForReport(const AggregationService& service, std::string_view experiment,
+                                        const std::string& dimension, const std::string& value);
+
 }  // namespace sluice::server

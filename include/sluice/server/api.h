@@ -108,9 +108,10 @@ class Api {
   ApiResponse SdkStream(const ApiRequest& request) const;
   // POST /ofrep/v1/evaluate/flags[/KEY] (ofrep.cc); `flag` empty for bulk.
   ApiResponse Ofrep(const ApiRequest& request, Context& ctx, std::string_view flag) const;
-  // POST /v1/events and GET /v1/experiments/{key}/aggregates (events_api.cc).
+  // POST /v1/events, GET /v1/experiments/{key}/aggregates and /report (events_api.cc).
   ApiResponse PostEvents(const ApiRequest& request) const;
   ApiResponse Aggregates(const ApiRequest& request, std::string_view experiment) const;
+  ApiResponse Report(const ApiRequest& request, std::string_view experiment) const;
   // Appends the exposures of `decision` (experiments decided by bucket) for
   // one unit; an error response if they could not be stored.
   std::optional<ApiResponse> LogExposures(std::string_view unit_id, const core::Json& attributes,
