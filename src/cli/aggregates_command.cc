@@ -8,11 +8,8 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "offline_aggregates.h"
 #include "sluice/aggregation/aggregates_json.h"
-#include "sluice/events/event_log.h"
-#include "sluice/server/aggregation_service.h"
-#include "sluice/server/api.h"
-#include "sluice/store/config_store.h"
 
 namespace sluice::cli {
 namespace {
@@ -26,32 +23,11 @@ struct AggregatesOptions {
 };
 
 void RunAggregates(const AggregatesOptions& o) {
-  SystemClock clock;
-  store::UrandomSource random;
-  auto store = store::ConfigStore::Open(o.data_dir + "/sluice.db", clock, random);
-  if (!store.ok()) Fail(store.error());
-  server::EngineSnapshot snapshot;
-  server::Api api(**store, snapshot, clock);  // publishes the stored configuration
-  if (Status s = api.LoadCurrent(); !s.ok()) Fail("stored configuration: " + s.error().ToString());
-  if (snapshot.version() == 0) Fail("--data " + o.data_dir + " holds no configuration yet");
-
-  auto log = events::EventLog::Open(o.data_dir, clock);
-  if (!log.ok()) {
-    if (log.error().code == ErrorCode::kFailedPrecondition) {
-      Fail(log.error().message + "; while sluice serve runs, ask it: GET /v1/experiments/" +
-           o.experiment + "/aggregates");
-    }
-    Fail("event log: " + log.error().ToString());
-  }
-  server::AggregationOptions options;
-  options.checkpoint_path = o.data_dir + "/aggregates.checkpoint";
-  server::AggregationService service(**log, snapshot, options);
-  if (Status s = service.CatchUp(); !s.ok()) Fail("aggregation: " + s.error().ToString());
-
+  OfflineAggregates data(o.data_dir, "GET /v1/experiments/" + o.experiment + "/aggregates");
   aggregation::QueryOptions query;
   query.daily = o.daily;
   if (!o.dimension.empty()) query.filter = aggregation::DimensionFilter{o.dimension, o.value};
-  auto result = service.Query(o.experiment, query);
+  auto result = data.service().Query(o.experiment, query);
   if (!result.ok()) Fail(result.error());
   std::cout << aggregation::AggregatesToJson(*result).dump(2) << "\n";
 }

@@ -9,12 +9,9 @@
 
 #include "cli_util.h"
 #include "commands.h"
-#include "sluice/events/event_log.h"
+#include "offline_aggregates.h"
 #include "sluice/report/report.h"
 #include "sluice/report/report_format.h"
-#include "sluice/server/aggregation_service.h"
-#include "sluice/server/api.h"
-#include "sluice/store/config_store.h"
 
 namespace sluice::cli {
 namespace {
@@ -40,34 +37,14 @@ void RunReport(const ReportCommandOptions& o) {
   options.correction = o.correction == "bh" ? report::Correction::kBenjaminiHochberg : report::Correction::kHolm;
   options.method = o.method == "sequential" ? report::Method::kSequential : report::Method::kFixedHorizon;
 
-  SystemClock clock;
-  store::UrandomSource random;
-  auto store = store::ConfigStore::Open(o.data_dir + "/sluice.db", clock, random);
-  if (!store.ok()) Fail(store.error());
-  server::EngineSnapshot snapshot;
-  server::Api api(**store, snapshot, clock);  // publishes the stored configuration
-  if (Status s = api.LoadCurrent(); !s.ok()) Fail("stored configuration: " + s.error().ToString());
-  if (snapshot.version() == 0) Fail("--data " + o.data_dir + " holds no configuration yet");
-
-  auto log = events::EventLog::Open(o.data_dir, clock);
-  if (!log.ok()) {
-    if (log.error().code == ErrorCode::kFailedPrecondition) {
-      Fail(log.error().message + "; while sluice serve runs, ask it: GET /v1/experiments/" + o.experiment + "/report");
-    }
-    Fail("event log: " + log.error().ToString());
-  }
-  server::AggregationOptions aggregation_options;
-  aggregation_options.checkpoint_path = o.data_dir + "/aggregates.checkpoint";
-  server::AggregationService service(**log, snapshot, aggregation_options);
-  if (Status s = service.CatchUp(); !s.ok()) Fail("aggregation: " + s.error().ToString());
+  OfflineAggregates data(o.data_dir, "GET /v1/experiments/" + o.experiment + "/report");
 
   // --dimension with --value: the whole report for that segment; --dimension
   // alone: totals plus a drill-down over every value of the dimension.
-  auto inputs = server::QueryForReport(service, o.experiment, o.dimension, o.value);
+  auto inputs = server::QueryForReport(data.service(), o.experiment, o.dimension, o.value);
   if (!inputs.ok()) Fail(inputs.error());
 
-  server::Served served = snapshot.Get();
-  auto built = report::BuildReport(served.engine->config(), inputs->totals, inputs->segments, options);
+  auto built = report::BuildReport(data.config(), inputs->totals, inputs->segments, options);
   if (!built.ok()) Fail(built.error());
   if (o.format == "json") {
     std::cout << report::ReportToJson(*built).dump(2) << "\n";
