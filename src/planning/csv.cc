@@ -1,5 +1,9 @@
 #include "csv.h"
 
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
 #include <utility>
 
 namespace sluice::planning::internal {
@@ -106,6 +110,44 @@ CsvTable ParseCsv(std::string_view text, std::string file, std::vector<Problem>&
   }
   if (!have_header) problems.push_back(Problem{table.file, "is empty; it needs a header row"});
   return table;
+}
+
+Problem CsvOrigins::Locate(const Problem& problem) const {
+  std::string path = problem.path;
+  while (!path.empty()) {
+    auto it = where_.find(path);
+    if (it != where_.end()) {
+      return Problem{path == problem.path ? it->second : it->second + " (" + problem.path + ")",
+                     problem.message};
+    }
+    const std::size_t cut = path.find_last_of(".[");
+    path = cut == std::string::npos ? "" : path.substr(0, cut);
+  }
+  return problem;
+}
+
+void CsvOrigins::AddLocated(const std::vector<Problem>& document_problems,
+                            std::vector<Problem>& problems) const {
+  std::set<std::string> reported;
+  for (const Problem& p : problems) reported.insert(p.path);
+  for (const Problem& p : document_problems) {
+    Problem located = Locate(p);
+    if (!reported.count(located.path)) problems.push_back(std::move(located));
+  }
+}
+
+std::optional<double> NumberCell(const CsvTable& t, const CsvRow& row, std::string_view column,
+                                 std::vector<Problem>& problems) {
+  const int c = t.Column(column);
+  if (c < 0 || row.cells[static_cast<std::size_t>(c)].empty()) return std::nullopt;
+  const std::string& cell = row.cells[static_cast<std::size_t>(c)];
+  char* end = nullptr;
+  const double v = std::strtod(cell.c_str(), &end);
+  if (end != cell.c_str() + cell.size() || !std::isfinite(v)) {
+    problems.push_back(Problem{t.Where(row, column), "is '" + cell + "'; it must be a number"});
+    return std::nullopt;
+  }
+  return v;
 }
 
 }  // namespace sluice::planning::internal

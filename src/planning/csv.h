@@ -2,6 +2,8 @@
 // LF or CRLF line ends). Blank lines are skipped.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,5 +31,27 @@ struct CsvTable {
 // Parses `text`; problems (unterminated quote, ragged rows) are appended with
 // "file:line" paths and the rows concerned are dropped.
 CsvTable ParseCsv(std::string_view text, std::string file, std::vector<Problem>& problems);
+
+// Where each field of a JSON document built from CSV rows came from (JSON
+// path -> "file:line:column"), so that a problem the document's reader finds
+// is reported at the cell it came from.
+class CsvOrigins {
+ public:
+  void Record(const std::string& json_path, std::string where) { where_[json_path] = std::move(where); }
+  // `problem` placed at its path's cell, or at its closest recorded parent's.
+  Problem Locate(const Problem& problem) const;
+  // Appends the document's problems, located, to `problems` (those found
+  // while reading cells), skipping places already reported: a cell that is
+  // not a number is not reported again as missing.
+  void AddLocated(const std::vector<Problem>& document_problems, std::vector<Problem>& problems) const;
+
+ private:
+  std::map<std::string, std::string> where_;
+};
+
+// The number in the cell `column` of `row`: nullopt for an empty cell, and
+// for one that is not a finite number, after adding a problem at its place.
+std::optional<double> NumberCell(const CsvTable& t, const CsvRow& row, std::string_view column,
+                                 std::vector<Problem>& problems);
 
 }  // namespace sluice::planning::internal

@@ -61,15 +61,7 @@ class CsvToJson {
     Seasonality();
     Result<FunnelInput> parsed = FunnelFromJson(doc_);
     if (parsed.ok() && problems_.empty()) return parsed;
-    if (!parsed.ok()) {
-      // A cell already reported (e.g. not a number) is not reported again as missing.
-      std::set<std::string> reported;
-      for (const Problem& p : problems_) reported.insert(p.path);
-      for (const Problem& p : parsed.error().problems) {
-        Problem located = Locate(p);
-        if (!reported.count(located.path)) problems_.push_back(std::move(located));
-      }
-    }
+    if (!parsed.ok()) origins_.AddLocated(parsed.error().problems, problems_);
     return internal::InvalidInput("the funnel CSV input", std::move(problems_));
   }
 
@@ -124,23 +116,17 @@ class CsvToJson {
   // Copies a numeric cell into target[key]; empty cells are left out.
   void Number(Json& target, const char* key, const CsvTable& t, const CsvRow& row,
               const char* column, const std::string& json_path) {
-    const std::string cell = Cell(t, row, column);
-    if (cell.empty()) return;
-    origins_[Field(json_path, key)] = t.Where(row, column);
-    char* end = nullptr;
-    const double v = std::strtod(cell.c_str(), &end);
-    if (end != cell.c_str() + cell.size() || !std::isfinite(v)) {
-      Add(t.Where(row, column), "is '" + cell + "'; it must be a number");
-      return;
-    }
-    target[key] = v;
+    if (Cell(t, row, column).empty()) return;
+    origins_.Record(Field(json_path, key), t.Where(row, column));
+    if (std::optional<double> v = internal::NumberCell(t, row, column, problems_)) target[key] = *v;
   }
+
 
   void Text(Json& target, const char* key, const CsvTable& t, const CsvRow& row, const char* column,
             const std::string& json_path) {
     const int c = t.Column(column);
     if (c < 0) return;
-    origins_[Field(json_path, key)] = t.Where(row, column);
+    origins_.Record(Field(json_path, key), t.Where(row, column));
     target[key] = row.cells[c];
   }
 
@@ -155,7 +141,7 @@ class CsvToJson {
         continue;
       }
       const std::string path = Field("platforms", id);
-      origins_[path] = t->file + ":" + std::to_string(row.line);
+      origins_.Record(path, t->file + ":" + std::to_string(row.line));
       Json p = Json::object();
       Number(p, "uv_forecast", *t, row, "uv_forecast", path);
       Number(p, "gv_per_uv", *t, row, "gv_per_uv", path);
@@ -176,8 +162,8 @@ class CsvToJson {
       const std::size_t i = line_index_.size();
       const std::string path = Index("lines", i);
       line_index_[id] = i;
-      origins_[path] = t->file + ":" + std::to_string(row.line);
-      origins_[Field(path, "platforms")] = "line_platforms.csv (rows of line '" + id + "')";
+      origins_.Record(path, t->file + ":" + std::to_string(row.line));
+      origins_.Record(Field(path, "platforms"), "line_platforms.csv (rows of line '" + id + "')");
       Json line = {{"platforms", Json::object()}};
       Text(line, "id", *t, row, "line", path);
       Text(line, "name", *t, row, "name", path);
@@ -213,7 +199,7 @@ class CsvToJson {
         continue;
       }
       const std::string path = Field(Field(*line, "platforms"), platform);
-      origins_[path] = t->file + ":" + std::to_string(row.line);
+      origins_.Record(path, t->file + ":" + std::to_string(row.line));
       Json p = Json::object();
       for (const char* key : {"share", "share_change", "conversion", "search_share"}) {
         Number(p, key, *t, row, key, path);
@@ -232,7 +218,7 @@ class CsvToJson {
       if (!index.count(name)) {
         const std::size_t j = index.size();
         index[name] = j;
-        origins_[Index("levers.conversion_projects", j)] = t->file + ":" + std::to_string(row.line);
+        origins_.Record(Index("levers.conversion_projects", j), t->file + ":" + std::to_string(row.line));
         list.push_back({{"name", name}, {"uplifts", Json::array()}});
       }
       const std::size_t j = index[name];
@@ -303,7 +289,7 @@ class CsvToJson {
       }
       Json holder = Json::object();
       Number(holder, "weight", *t, row, "weight", path);
-      origins_[Index(path, m - 1)] = t->Where(row, "weight");
+      origins_.Record(Index(path, m - 1), t->Where(row, "weight"));
       weights[path][m - 1] = holder.contains("weight") ? holder["weight"].get<double>() : 0.0;
     }
     for (const auto& [path, months] : weights) PutMonths(path, months);
@@ -328,24 +314,11 @@ class CsvToJson {
     }
   }
 
-  // The problem located by the closest field of a CSV file.
-  Problem Locate(const Problem& p) const {
-    std::string path = p.path;
-    while (!path.empty()) {
-      auto it = origins_.find(path);
-      if (it != origins_.end()) {
-        return Problem{path == p.path ? it->second : it->second + " (" + p.path + ")", p.message};
-      }
-      const std::size_t cut = path.find_last_of(".[");
-      path = cut == std::string::npos ? "" : path.substr(0, cut);
-    }
-    return p;
-  }
 
   const std::map<std::string, std::string>& files_;
   Json doc_;
   std::vector<Problem> problems_;
-  std::map<std::string, std::string> origins_;  // JSON path -> where in the CSV files
+  internal::CsvOrigins origins_;  // JSON path -> where in the CSV files
   std::map<std::string, std::size_t> line_index_;
 };
 

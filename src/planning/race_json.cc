@@ -206,14 +206,7 @@ class RaceCsv {
     if (CheckColumns(t)) Rows(t, doc["records"]);
     Result<RaceInput> parsed = RaceInputFromJson(doc);
     if (parsed.ok() && problems_.empty()) return parsed;
-    if (!parsed.ok()) {
-      std::set<std::string> reported;
-      for (const Problem& p : problems_) reported.insert(p.path);
-      for (const Problem& p : parsed.error().problems) {
-        Problem located = Locate(p);
-        if (!reported.count(located.path)) problems_.push_back(std::move(located));
-      }
-    }
+    if (!parsed.ok()) origins_.AddLocated(parsed.error().problems, problems_);
     return internal::InvalidInput("the race history CSV", std::move(problems_));
   }
 
@@ -246,10 +239,10 @@ class RaceCsv {
   void Rows(const CsvTable& t, Json& records) {
     for (const CsvRow& row : t.rows) {
       const std::string path = Index("records", records.size());
-      origins_[path] = file_ + ":" + std::to_string(row.line);
+      origins_.Record(path, file_ + ":" + std::to_string(row.line));
       Json rec = Json::object();
       for (const char* text : {"time", "arm"}) {
-        origins_[Field(path, text)] = t.Where(row, text);
+        origins_.Record(Field(path, text), t.Where(row, text));
         rec[text] = row.cells[t.Column(text)];
       }
       for (const char* column : {"impressions", "clicks", "gmv"}) Number(t, row, column, path, rec);
@@ -260,39 +253,18 @@ class RaceCsv {
   // Copies a numeric cell into rec[column]; empty cells are left out.
   void Number(const CsvTable& t, const CsvRow& row, const char* column, const std::string& path,
               Json& rec) {
-    const int col = t.Column(column);
-    if (col < 0) return;
-    origins_[Field(path, column)] = t.Where(row, column);
-    const std::string& cell = row.cells[col];
-    if (cell.empty()) return;
-    char* end = nullptr;
-    const double v = std::strtod(cell.c_str(), &end);
-    if (end != cell.c_str() + cell.size() || !std::isfinite(v)) {
-      Add(t.Where(row, column), "is '" + cell + "'; it must be a number");
-      return;
-    }
-    rec[column] = v;
+    if (t.Column(column) < 0) return;
+    origins_.Record(Field(path, column), t.Where(row, column));
+    if (std::optional<double> v = internal::NumberCell(t, row, column, problems_)) rec[column] = *v;
   }
 
-  // The problem located by the closest field of the CSV file.
-  Problem Locate(const Problem& p) const {
-    std::string path = p.path;
-    while (!path.empty()) {
-      auto it = origins_.find(path);
-      if (it != origins_.end()) {
-        return Problem{path == p.path ? it->second : it->second + " (" + p.path + ")", p.message};
-      }
-      const std::size_t cut = path.find_last_of(".[");
-      path = cut == std::string::npos ? "" : path.substr(0, cut);
-    }
-    return p;
-  }
+
 
   std::string_view text_;
   std::string file_;
   const Json& options_;
   std::vector<Problem> problems_;
-  std::map<std::string, std::string> origins_;  // JSON path -> where in the CSV file
+  internal::CsvOrigins origins_;
 };
 
 }  // namespace

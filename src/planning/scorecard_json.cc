@@ -155,14 +155,7 @@ class ScorecardCsv {
     if (CheckColumns(t)) Rows(t, doc["periods"]);
     Result<ScorecardInput> parsed = ScorecardFromJson(doc);
     if (parsed.ok() && problems_.empty()) return parsed;
-    if (!parsed.ok()) {
-      std::set<std::string> reported;
-      for (const Problem& p : problems_) reported.insert(p.path);
-      for (const Problem& p : parsed.error().problems) {
-        Problem located = Locate(p);
-        if (!reported.count(located.path)) problems_.push_back(std::move(located));
-      }
-    }
+    if (!parsed.ok()) origins_.AddLocated(parsed.error().problems, problems_);
     return internal::InvalidInput("the scorecard CSV input", std::move(problems_));
   }
 
@@ -200,15 +193,15 @@ class ScorecardCsv {
       auto it = index.find(period);
       if (it == index.end()) {
         it = index.emplace(period, periods.size()).first;
-        origins_[Index("periods", it->second)] = file_ + ":" + std::to_string(row.line);
-        origins_[Field(Index("periods", it->second), "period")] = t.Where(row, "period");
+        origins_.Record(Index("periods", it->second), file_ + ":" + std::to_string(row.line));
+        origins_.Record(Field(Index("periods", it->second), "period"), t.Where(row, "period"));
         periods.push_back({{"period", period}, {"channels", Json::array()}});
       }
       Json& channels = periods[it->second]["channels"];
       const std::string path =
           Index(Field(Index("periods", it->second), "channels"), channels.size());
-      origins_[path] = file_ + ":" + std::to_string(row.line);
-      origins_[Field(path, "channel")] = t.Where(row, "channel");
+      origins_.Record(path, file_ + ":" + std::to_string(row.line));
+      origins_.Record(Field(path, "channel"), t.Where(row, "channel"));
       Json c = {{"channel", row.cells[t.Column("channel")]}};
       for (std::size_t k = 2; k < std::size(kColumns); ++k) Number(t, row, kColumns[k], path, c);
       channels.push_back(std::move(c));
@@ -218,38 +211,18 @@ class ScorecardCsv {
   // Copies a numeric cell into c[column]; empty cells are left out.
   void Number(const CsvTable& t, const CsvRow& row, const char* column, const std::string& path,
               Json& c) {
-    const int col = t.Column(column);
-    if (col < 0 || row.cells[col].empty()) return;
-    const std::string& cell = row.cells[col];
-    origins_[Field(path, column)] = t.Where(row, column);
-    char* end = nullptr;
-    const double v = std::strtod(cell.c_str(), &end);
-    if (end != cell.c_str() + cell.size() || !std::isfinite(v)) {
-      Add(t.Where(row, column), "is '" + cell + "'; it must be a number");
-      return;
-    }
-    c[column] = v;
+    if (t.Column(column) < 0) return;
+    origins_.Record(Field(path, column), t.Where(row, column));
+    if (std::optional<double> v = internal::NumberCell(t, row, column, problems_)) c[column] = *v;
   }
 
-  // The problem located by the closest field of the CSV file.
-  Problem Locate(const Problem& p) const {
-    std::string path = p.path;
-    while (!path.empty()) {
-      auto it = origins_.find(path);
-      if (it != origins_.end()) {
-        return Problem{path == p.path ? it->second : it->second + " (" + p.path + ")", p.message};
-      }
-      const std::size_t cut = path.find_last_of(".[");
-      path = cut == std::string::npos ? "" : path.substr(0, cut);
-    }
-    return p;
-  }
+
 
   std::string_view text_;
   std::string file_;
   const Json& settings_;
   std::vector<Problem> problems_;
-  std::map<std::string, std::string> origins_;  // JSON path -> where in the CSV file
+  internal::CsvOrigins origins_;
 };
 
 }  // namespace
