@@ -11,9 +11,10 @@ void AddHashCommand(CLI::App& app);    // hash_command.cc
 void AddStatsCommands(CLI::App& app);  // stats_command.cc
 void AddPlanCommands(CLI::App& app);   // plan_command.cc
 void AddServeCommand(CLI::App& app);   // serve_command.cc
-void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
 void AddImportCommand(CLI::App& app);  // import_command.cc
 void AddAggregatesCommand(CLI::App& app);  // aggregates_command.cc
+void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
+void AddMarketCommand(CLI::App& app);  // market_command.cc
 void AddReportCommand(CLI::App& app);  // report_command.cc
 
 }  // namespace sluice::cli

@@ -11,9 +11,10 @@ int main(int argc, char** argv) {
   sluice::cli::AddStatsCommands(app);
   sluice::cli::AddPlanCommands(app);
   sluice::cli::AddServeCommand(app);
-  sluice::cli::AddScorecardCommand(app);
   sluice::cli::AddImportCommand(app);
   sluice::cli::AddAggregatesCommand(app);
+  sluice::cli::AddScorecardCommand(app);
+  sluice::cli::AddMarketCommand(app);
   sluice::cli::AddReportCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "demo_config.h"
 #include "sluice/events/event_log.h"
+#include "sluice/market/store.h"
 #include "sluice/server/aggregation_service.h"
 #include "sluice/server/server.h"
 #include "sluice/store/config_store.h"
@@ -112,6 +113,11 @@ void RunServe(const ServeOptions& o) {
   server::AggregationService aggregates(**log, snapshot, aggregation);
   if (Status s = aggregates.Start(); !s.ok()) Fail("aggregation: " + s.error().ToString());
   api.AttachEvents(**log, aggregates);
+
+  // The traffic market: its own connection to the same database file.
+  auto market = market::MarketStore::Open(o.data_dir + "/sluice.db", clock);
+  if (!market.ok()) Fail("traffic market: " + market.error().ToString());
+  api.AttachMarket(**market);
 
   server::Server http(options, api);
   if (Status s = http.Start(); !s.ok()) Fail(s.error().message);

@@ -6,6 +6,7 @@
 
 #include "http_json.h"
 #include "sluice/core/decision_json.h"
+#include "sluice/market/api.h"
 #include "sluice/server/config_edit.h"
 #include "sluice/planning/io.h"
 
@@ -177,6 +178,9 @@ ApiResponse Api::Route(const ApiRequest& request, Context& ctx) const {
     return ErrorResponse(404, "not_found", "no such route; see docs/api.md for the routes");
   }
   if (ResourceKindOf(p[1])) return Resources(request, ctx, p);
+  if (p[1] == "market") {
+    return with(Role::kEditor, [&] { return Market(request, ctx); });
+  }
   if (p.size() == 2 && p[1] == "events") {
     if (m != "POST") return wrong_method("POST");
     return with(Role::kSdk, [&] { return PostEvents(request); });
@@ -417,6 +421,22 @@ ApiResponse Api::RevokeKey(const std::string& id) const {
   if (!key_id) return ErrorResponse(400, "invalid_argument", "the key id must be a whole number");
   if (Status s = store_.RevokeKey(*key_id); !s.ok()) return FromError(s.error());
   return JsonResponse(200, Json{{"id", *key_id}, {"revoked", true}});
+}
+
+ApiResponse Api::Market(const ApiRequest& request, Context& ctx) const {
+  if (market_ == nullptr) {
+    return ErrorResponse(503, "unavailable", "the traffic market is not running on this server");
+  }
+  Json body;
+  if (request.method != "GET" && !request.body.empty()) {
+    if (auto bad = ParseBody(request.body, body)) return *bad;
+  }
+  // The path after ".../market", with its query.
+  const std::string_view target = request.target;
+  const std::string_view rest = target.substr(target.find("market") + std::string_view("market").size());
+  market::MarketApiResponse answer =
+      market::HandleMarketRequest(*market_, request.method, rest, body, ctx.key.name, clock_.NowMillis());
+  return JsonResponse(answer.status, answer.body);
 }
 
 }  // namespace sluice::server

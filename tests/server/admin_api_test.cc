@@ -2,7 +2,10 @@
 // update, archive and the experiment lifecycle, each a new audited version.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "server_fixture.h"
+#include "sluice/market/store.h"
 
 namespace sluice::server {
 namespace {
@@ -138,6 +141,29 @@ TEST_F(AdminApiTest, MetricDefinitionsAreResourcesToo) {
   ASSERT_EQ(Call("PATCH", "/v1/experiments/button", {{"metrics", nullptr}}).status, 200);
   EXPECT_EQ(Call("DELETE", "/v1/metrics/orders").status, 200);
   EXPECT_EQ(Call("GET", "/v1/metrics?archived=true", nullptr, viewer_).json()["metrics"][0]["key"], "orders");
+}
+
+TEST_F(AdminApiTest, TrafficMarketOverTheApi) {
+  ExpectError(Call("GET", "/v1/market/budgets"), 503, "unavailable");
+  auto market = market::MarketStore::Open((dir_ / "sluice.db").string(), clock_);
+  ASSERT_TRUE(market.ok()) << market.error().ToString();
+  api_->AttachMarket(**market);
+  std::ifstream in(SLUICE_SOURCE_DIR "/examples/market/market.json");
+  const Json config = Json::parse(in);
+  ASSERT_EQ(Call("POST", "/v1/market/init", config).status, 201);
+  ExpectError(Call("GET", "/v1/market/budgets", nullptr, viewer_), 403, "permission_denied");
+  HttpResult booked = Call("POST", "/v1/market/bookings",
+                           {{"line", "digital"}, {"slot", "banner"}, {"dates", {"2027-03-01..2027-03-03"}}});
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  HttpResult twice = Call("POST", "/v1/market/bookings",
+                          {{"line", "home"}, {"slot", "banner"}, {"dates", {"2027-03-02"}}});
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  HttpResult check = Call("GET", "/v1/market/check");
+  ASSERT_EQ(check.status, 200);
+  EXPECT_EQ(check.json()["ok"], true) << check.body;
+  const Json ledger = Call("GET", "/v1/market/ledger?line=digital").json();
+  EXPECT_EQ(ledger["entries"].back()["actor"], "editor") << ledger.dump();
+  server_.reset();  // no request may reach the Api once the market is gone
 }
 
 TEST_F(AdminApiTest, RolesAndOptimisticConcurrency) {

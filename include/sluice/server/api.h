@@ -24,6 +24,7 @@
 #include "sluice/common/clock.h"
 #include "sluice/core/engine.h"
 #include "sluice/events/event_log.h"
+#include "sluice/market/store.h"
 #include "sluice/server/aggregation_service.h"
 #include "sluice/server/engine_snapshot.h"
 #include "sluice/server/metrics.h"
@@ -68,6 +69,10 @@ class Api {
     events_ = &log;
     aggregates_ = &aggregates;
   }
+
+  // Turns on /v1/market/... (the traffic market; editor+). The store must
+  // outlive the Api; without it those routes answer 503.
+  void AttachMarket(market::MarketStore& market) { market_ = &market; }
 
   // Loads the store's current version into the snapshot (at start-up).
   Status LoadCurrent();
@@ -117,6 +122,8 @@ class Api {
   std::optional<ApiResponse> LogExposures(std::string_view unit_id, const core::Json& attributes,
                                           const core::Decision& decision, const core::Engine& engine,
                                           EpochMillis now) const;
+  // /v1/market/... (docs/market.md).
+  ApiResponse Market(const ApiRequest& request, Context& ctx) const;
   // After a successful commit: compiles `document` and serves it as `version`.
   void Publish(store::Version version, const store::Json& document) const;
 
@@ -125,6 +132,7 @@ class Api {
   const Clock& clock_;
   mutable ServerMetrics metrics_;
   events::EventLog* events_ = nullptr;
+  market::MarketStore* market_ = nullptr;
   AggregationService* aggregates_ = nullptr;
 };
 
