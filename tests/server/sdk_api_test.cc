@@ -67,6 +67,14 @@ TEST_F(SdkApiTest, SdkConfigHasETagAnd304) {
   EXPECT_EQ(changed.headers.at("ETag"), "\"2\"");
 }
 
+// Polls `condition` every 5 ms until it holds or `limit` passes; returns its last value.
+template <typename Condition>
+bool WaitFor(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+  const auto deadline = Clock::now() + limit;
+  while (!condition() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return condition();
+}
+
 // Reads from an SSE connection until `needle` appears or `wait` passes.
 bool ReadUntil(Client& client, std::string& seen, const std::string& needle,
                std::chrono::milliseconds wait) {
@@ -193,7 +201,8 @@ TEST_F(SdkApiTest, MetricsInPrometheusFormat) {
   ASSERT_EQ(Put(SmallConfig(), "0").status, 200);
   for (int i = 0; i < 3; ++i) Decide({{"unit_id", "u" + std::to_string(i)}});
   Request(port_, "GET", "/v1/experiments/nope", "", viewer_);
-  Client open(port_);  // one more connection, idle
+  Client open(port_);  // one more connection, idle; the server accepts it asynchronously
+  ASSERT_TRUE(WaitFor([&] { return api_->metrics().open_connections() >= 1; }));
   HttpResult r = Request(port_, "GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.headers.at("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -207,8 +216,10 @@ TEST_F(SdkApiTest, MetricsInPrometheusFormat) {
   EXPECT_NE(text.find("sluice_http_request_duration_seconds_count{route=\"POST /v1/decide\"} 3\n"),
             std::string::npos);
   EXPECT_NE(text.find("sluice_config_version 1\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE sluice_open_connections gauge\nsluice_open_connections "), std::string::npos);
-  EXPECT_GE(api_->metrics().open_connections(), 2);  // the idle one and this request's
+  const std::string gauge = "# TYPE sluice_open_connections gauge\nsluice_open_connections ";
+  const std::size_t at = text.find(gauge);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_GE(std::stoi(text.substr(at + gauge.size())), 2);  // the idle one and this request's
 }
 
 TEST_F(SdkApiTest, DecideLogsExposuresAndEventsReachTheAggregates) {
@@ -324,19 +335,14 @@ TEST_F(SdkApiTest, ConnectionsBeyondTheLimitGet503) {
   Api small_api(*store_, snapshot_, clock_);  // its own connection count
   Server small(options, small_api);
   ASSERT_TRUE(small.Start().ok());
-  auto wait_for = [&](auto condition) {
-    const auto deadline = Clock::now() + std::chrono::seconds(5);
-    while (!condition() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    return condition();
-  };
   auto idle = std::make_unique<Client>(small.port());
   Client second(small.port());
-  ASSERT_TRUE(wait_for([&] { return small_api.metrics().open_connections() >= 2; }));
+  ASSERT_TRUE(WaitFor([&] { return small_api.metrics().open_connections() >= 2; }));
   HttpResult refused = Request(small.port(), "GET", "/healthz");
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.json()["error"], "unavailable");
   idle.reset();
-  ASSERT_TRUE(wait_for([&] { return small_api.metrics().open_connections() < 2; }));
+  ASSERT_TRUE(WaitFor([&] { return small_api.metrics().open_connections() < 2; }));
   EXPECT_EQ(Request(small.port(), "GET", "/healthz").status, 200);
 }
 
