@@ -16,5 +16,6 @@ void AddAggregatesCommand(CLI::App& app);  // aggregates_command.cc
 void AddScorecardCommand(CLI::App& app);  // scorecard_command.cc
 void AddMarketCommand(CLI::App& app);  // market_command.cc
 void AddReportCommand(CLI::App& app);  // report_command.cc
+void AddSimulateCommand(CLI::App& app);  // simulate_command.cc
 
 }  // namespace sluice::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddScorecardCommand(app);
   sluice::cli::AddMarketCommand(app);
   sluice::cli::AddReportCommand(app);
+  sluice::cli::AddSimulateCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

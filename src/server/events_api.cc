@@ -9,6 +9,7 @@
 // and the exposures POST /v1/decide logs when asked ("log_exposure": true).
 #include "http_json.h"
 #include "sluice/aggregation/aggregates_json.h"
+#include "sluice/events/exposures.h"
 #include "sluice/report/report.h"
 #include "sluice/report/report_format.h"
 #include "sluice/server/api.h"
@@ -41,18 +42,7 @@ std::optional<ApiResponse> Api::LogExposures(std::string_view unit_id, const Jso
                                              const core::Decision& decision,
                                              const core::Engine& engine, EpochMillis now) const {
   if (events_ == nullptr) return EventsOff();
-  std::vector<events::Event> exposures;
-  for (const core::ExperimentDecision& d : decision.experiments) {
-    if (!d.log_exposure()) continue;  // whitelisted, paused, stopped, ended or launched
-    const core::Experiment& x = engine.config().experiments[d.experiment];
-    events::Event& e = exposures.emplace_back();
-    e.kind = events::EventKind::kExposure;
-    e.unit_id = std::string(unit_id);
-    e.ts = now;
-    e.experiment = x.key;
-    e.variant = x.variants[d.variant].key;
-    if (attributes.is_object()) e.attributes = attributes;
-  }
+  std::vector<events::Event> exposures = events::ExposureEvents(engine, decision, unit_id, attributes, now);
   if (exposures.empty()) return std::nullopt;
   Result<events::AppendResult> appended = events_->Append(exposures);
   if (!appended.ok()) return FromError(appended.error(), 503);

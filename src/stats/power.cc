@@ -1,6 +1,7 @@
 #include "sluice/stats/power.h"
 
 #include <cmath>
+#include <limits>
 
 #include "checks.h"
 #include "sluice/stats/distributions.h"
@@ -61,6 +62,36 @@ StatsResult<PowerMeansResult> PowerMeans(double sd, double mde, const SampleSize
   r.n = std::ceil(r.n_float);
   if (!std::isfinite(r.n)) return StatsError::kInvalidInput;
   return r;
+}
+
+StatsResult<double> MdeMeans(double sd, double n_per_arm, const SampleSizeOptions& options) {
+  if (!ValidOptions(options) || !(sd >= 0) || !std::isfinite(sd) || !(n_per_arm >= 2) ||
+      !std::isfinite(n_per_arm)) {
+    return StatsError::kInvalidInput;
+  }
+  if (sd == 0) return StatsError::kZeroVariance;
+  const Quantiles z = CriticalValues(options);
+  return (z.z_alpha + z.z_beta) * sd * std::sqrt(2.0 / n_per_arm);
+}
+
+StatsResult<double> MdeProportions(double baseline, double n_per_arm, const SampleSizeOptions& options) {
+  if (!ValidOptions(options) || !InOpenUnitInterval(baseline) || !(n_per_arm >= 2) ||
+      !std::isfinite(n_per_arm)) {
+    return StatsError::kInvalidInput;
+  }
+  auto units_needed = [&](double relative) {
+    StatsResult<PowerProportionsResult> r = PowerProportions(baseline, relative, options);
+    return r.ok() ? r->n_float : std::numeric_limits<double>::infinity();
+  };
+  // p2 must stay below 1: the largest relative increase is 1/baseline − 1.
+  double low = 0;
+  double high = (1.0 - baseline) / baseline;
+  if (units_needed(high * (1 - 1e-12)) > n_per_arm) return StatsError::kInvalidInput;
+  while (high - low > 1e-9 * high) {
+    const double mid = (low + high) / 2;
+    (units_needed(mid) > n_per_arm ? low : high) = mid;
+  }
+  return high;
 }
 
 }  // namespace sluice::stats

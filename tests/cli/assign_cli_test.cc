@@ -6,27 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "sluice/core/decision_json.h"
 
 namespace sluice::core {
 namespace {
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;  // stdout, then stderr when asked for
-};
-
-// Runs the sluice binary with `args` through the shell.
-CommandResult Sluice(const std::string& args) {
-  CommandResult run;
-  FILE* pipe = popen((std::string(SLUICE_BINARY) + " " + args).c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[65536];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) run.out.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 const std::string kDemo = SLUICE_SOURCE_DIR "/examples/demo.json";
 const std::string kNow = "2026-11-23T00:00:00Z";

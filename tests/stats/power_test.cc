@@ -53,5 +53,34 @@ TEST(PowerMeansTest, ErrorCodes) {
   EXPECT_TRUE(FailsWith(PowerMeans(0.0, 1.0, {}), StatsError::kZeroVariance));
 }
 
+// The MDE is the inverse of the sample size: n(mde(n)) = n.
+TEST(MdeTest, InvertsTheSampleSize) {
+  const auto means = MdeMeans(10.0, 1569.7759468698177, {0.05, 0.8, true});
+  ASSERT_TRUE(means.ok());
+  EXPECT_TRUE(RelNear(*means, 1.0, 1e-12));
+  for (double baseline : {0.01, 0.05, 0.3, 0.7}) {
+    for (double n : {50.0, 1000.0, 31233.437940129952}) {
+      const auto relative = MdeProportions(baseline, n, {0.05, 0.8, true});
+      ASSERT_TRUE(relative.ok()) << baseline << " " << n;
+      const auto back = PowerProportions(baseline, *relative, {0.05, 0.8, true});
+      ASSERT_TRUE(back.ok());
+      EXPECT_TRUE(RelNear(back->n_float, n, 1e-7)) << baseline << " " << n << " " << back->n_float;
+    }
+  }
+  const auto textbook = MdeProportions(0.05, 31233.437940129952, {0.05, 0.8, true});
+  ASSERT_TRUE(textbook.ok());
+  EXPECT_TRUE(RelNear(*textbook, 0.1, 1e-7));
+}
+
+TEST(MdeTest, ErrorCodes) {
+  EXPECT_TRUE(FailsWith(MdeMeans(10.0, 1.0, {}), StatsError::kInvalidInput));
+  EXPECT_TRUE(FailsWith(MdeMeans(0.0, 100.0, {}), StatsError::kZeroVariance));
+  EXPECT_TRUE(FailsWith(MdeMeans(-1.0, 100.0, {}), StatsError::kInvalidInput));
+  EXPECT_TRUE(FailsWith(MdeProportions(0.0, 100.0, {}), StatsError::kInvalidInput));
+  EXPECT_TRUE(FailsWith(MdeProportions(0.5, 1.0, {}), StatsError::kInvalidInput));
+  // At 90 % baseline and 3 units per arm even 100 % conversion is not detectable.
+  EXPECT_TRUE(FailsWith(MdeProportions(0.9, 3.0, {}), StatsError::kInvalidInput));
+}
+
 }  // namespace
 }  // namespace sluice::stats

@@ -8,6 +8,12 @@
 // Means (absolute mde, sd of the metric per unit):
 //   n = 2·(z_a + z_b)²·sd²/mde²
 //
+// Minimum detectable effect: the inverse, the smallest effect that reaches
+// `power` with n units per arm. Means: mde = (z_a + z_b)·sd·sqrt(2/n), in metric
+// units. Proportions: the relative increase r > 0 with n(r) = n in the formula
+// above, found by bisection (n(r) falls as r grows; |error| < 1e-9 relative);
+// kInvalidInput when even p2 → 1 needs more than n units.
+//
 // Errors: invalid_input (alpha or power outside (0, 1); proportions: mde = 0,
 // p1 or p2 outside (0, 1); means: mde = 0 or not finite, sd < 0),
 // zero_variance (means: sd = 0).
@@ -39,5 +45,10 @@ struct PowerMeansResult {
 };
 
 StatsResult<PowerMeansResult> PowerMeans(double sd, double mde, const SampleSizeOptions& options);
+
+// Relative increase of `baseline` detectable with `n_per_arm` units per arm (n ≥ 2).
+StatsResult<double> MdeProportions(double baseline, double n_per_arm, const SampleSizeOptions& options);
+// Absolute difference of means detectable with `n_per_arm` units per arm (n ≥ 2).
+StatsResult<double> MdeMeans(double sd, double n_per_arm, const SampleSizeOptions& options);
 
 }  // namespace sluice::stats
