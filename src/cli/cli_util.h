@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "sluice/common/result.h"
 
@@ -20,6 +21,13 @@ namespace sluice::cli {
 }
 
 [[noreturn]] inline void Fail(const Error& error, int exit_code = 2) { Fail(error.ToString(), exit_code); }
+
+// The value of `result`, or Fail() with its error.
+template <typename T>
+T ValueOrFail(Result<T> result) {
+  if (!result.ok()) Fail(result.error());
+  return std::move(result).value();
+}
 
 // The whole file, or Fail() naming the path.
 inline std::string ReadFileOrFail(const std::string& path) {

@@ -36,25 +36,20 @@ std::string DefaultActor() {
   return user != nullptr && *user != '\0' ? std::string("cli:") + user : "cli";
 }
 
-[[noreturn]] void MarketFail(const std::string& message) {
-  std::cerr << "sluice market: " << message << "\n";
-  throw CLI::RuntimeError(2);
-}
-
 // Sends one request and prints the answer with `render`.
 void Run(const Common& c, bool create, std::string_view method, const std::string& path,
          const json& body, std::string (*render)(const market::Json&)) {
   if (c.format != "table" && c.format != "json") {
-    MarketFail("--format " + c.format + " is not a format; use table or json");
+    Fail("--format " + c.format + " is not a format; use table or json");
   }
   const fs::path dir(c.data);
   const fs::path file = dir / "sluice.db";
   std::error_code ec;
   if (create) {
     fs::create_directories(dir, ec);
-    if (ec) MarketFail("cannot create " + dir.string() + ": " + ec.message());
+    if (ec) Fail("cannot create " + dir.string() + ": " + ec.message());
   } else if (!fs::exists(file, ec)) {
-    MarketFail("no market database at " + file.string() +
+    Fail("no market database at " + file.string() +
                "; create the market first with `sluice market init --data " + c.data +
                " --config FILE`");
   }
@@ -64,11 +59,11 @@ void Run(const Common& c, bool create, std::string_view method, const std::strin
   } else {
     std::optional<EpochMillis> t = core::ParseTimestamp(c.now);
     if (!t)
-      MarketFail("--now " + c.now + " is not an RFC 3339 time; write e.g. 2027-03-01T08:00:00Z");
+      Fail("--now " + c.now + " is not an RFC 3339 time; write e.g. 2027-03-01T08:00:00Z");
     clock = std::make_unique<FakeClock>(*t);
   }
   auto store = market::MarketStore::Open(file.string(), *clock);
-  if (!store.ok()) MarketFail(store.error().ToString());
+  if (!store.ok()) Fail(store.error().ToString());
   const std::string actor = c.actor.empty() ? DefaultActor() : c.actor;
   const market::MarketApiResponse r =
       market::HandleMarketRequest(**store, method, path, body, actor, clock->NowMillis());
@@ -80,7 +75,7 @@ void Run(const Common& c, bool create, std::string_view method, const std::strin
             "\n  " + p.value("path", std::string()) + ": " + p.value("message", std::string());
       }
     }
-    MarketFail(message);
+    Fail(message);
   }
   std::cout << (c.format == "json" ? r.body.dump(2) + "\n" : render(r.body));
   if (path == "/check" && !r.body.value("ok", false)) throw CLI::RuntimeError(1);
@@ -137,7 +132,7 @@ void AddMarketCommand(CLI::App& app) {
     cmd->add_option("--config", *config, "market configuration JSON (docs/market.md)")->required();
     cmd->callback([c, config] {
       const json doc = json::parse(ReadFileOrFail(*config), nullptr, /*allow_exceptions=*/false);
-      if (doc.is_discarded()) MarketFail(*config + " is not valid JSON; fix its syntax");
+      if (doc.is_discarded()) Fail(*config + " is not valid JSON; fix its syntax");
       Run(*c, true, "POST", "/init", doc, market::RenderBudgets);
     });
   }

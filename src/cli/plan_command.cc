@@ -1,14 +1,13 @@
 // sluice plan funnel|slots|review|race: reads the files, calls the planning
 // component, prints the result. Errors go to stderr with exit status 2.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "sluice/planning/io.h"
 
@@ -17,41 +16,21 @@ namespace {
 
 namespace fs = std::filesystem;
 using planning::Format;
-using planning::Json;
 
-[[noreturn]] void Fail(const Error& error) {
-  std::cerr << "sluice plan: " << error.ToString() << "\n";
-  throw CLI::RuntimeError(2);
-}
-
-template <typename T>
-T Check(Result<T> result) {
-  if (!result.ok()) Fail(result.error());
-  return std::move(result).value();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kIo, "cannot read " + path + "; check the path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Json ReadJson(const std::string& path) {
-  return Check(planning::ParseJsonText(Check(ReadFile(path)), path));
+planning::Json ReadJson(const std::string& path) {
+  return ValueOrFail(planning::ParseJsonText(ReadFileOrFail(path), path));
 }
 
 // A JSON file, or a folder holding the CSV files.
 planning::FunnelInput ReadFunnelInput(const std::string& path) {
   std::error_code ec;
-  if (!fs::is_directory(path, ec)) return Check(planning::FunnelFromJson(ReadJson(path)));
+  if (!fs::is_directory(path, ec)) return ValueOrFail(planning::FunnelFromJson(ReadJson(path)));
   std::map<std::string, std::string> files;
   for (const char* name : planning::kFunnelCsvFiles) {
     const fs::path file = fs::path(path) / name;
-    if (fs::exists(file, ec)) files[name] = Check(ReadFile(file.string()));
+    if (fs::exists(file, ec)) files[name] = ReadFileOrFail(file.string());
   }
-  return Check(planning::FunnelFromCsv(files));
+  return ValueOrFail(planning::FunnelFromCsv(files));
 }
 
 struct FunnelOptions {
@@ -61,14 +40,14 @@ struct FunnelOptions {
 };
 
 void RunFunnel(const FunnelOptions& o) {
-  const Format format = Check(planning::ParseFormat(o.format));
+  const Format format = ValueOrFail(planning::ParseFormat(o.format));
   const planning::FunnelInput input = ReadFunnelInput(o.input);
-  const planning::FunnelPlan plan = Check(planning::PlanFunnel(input));
+  const planning::FunnelPlan plan = ValueOrFail(planning::PlanFunnel(input));
   if (o.explain.empty()) {
     std::cout << planning::RenderFunnel(input, plan, format);
     return;
   }
-  const auto steps = Check(planning::ExplainLine(input, plan, o.explain));
+  const auto steps = ValueOrFail(planning::ExplainLine(input, plan, o.explain));
   std::cout << planning::RenderExplanation(input, o.explain, steps, format);
 }
 
@@ -78,9 +57,9 @@ struct SlotsOptions {
 };
 
 void RunSlots(const SlotsOptions& o) {
-  const Format format = Check(planning::ParseFormat(o.format));
-  const planning::SlotInput input = Check(planning::SlotInputFromJson(ReadJson(o.input)));
-  const planning::SlotPlan plan = Check(planning::PlanSlots(input));
+  const Format format = ValueOrFail(planning::ParseFormat(o.format));
+  const planning::SlotInput input = ValueOrFail(planning::SlotInputFromJson(ReadJson(o.input)));
+  const planning::SlotPlan plan = ValueOrFail(planning::PlanSlots(input));
   std::cout << planning::RenderSlotPlan(input, plan, format);
 }
 
@@ -92,30 +71,30 @@ struct ReviewOptions {
 };
 
 void RunReview(const ReviewOptions& o) {
-  const Format format = Check(planning::ParseFormat(o.format));
-  const planning::LoadedPlan plan = Check(planning::SlotPlanFromJson(ReadJson(o.plan)));
+  const Format format = ValueOrFail(planning::ParseFormat(o.format));
+  const planning::LoadedPlan plan = ValueOrFail(planning::SlotPlanFromJson(ReadJson(o.plan)));
   const planning::Actuals actuals =
-      Check(planning::ActualsFromJson(ReadJson(o.actuals), plan.input));
+      ValueOrFail(planning::ActualsFromJson(ReadJson(o.actuals), plan.input));
   const planning::Review review =
-      Check(planning::ReviewPeriod(plan.input, plan.model, plan.holders, actuals, o.review));
+      ValueOrFail(planning::ReviewPeriod(plan.input, plan.model, plan.holders, actuals, o.review));
   std::cout << planning::RenderReview(plan.input, review, format);
 }
 
 struct RaceOptions {
   std::string history;
   std::string format = "table";
-  Json overrides = Json::object();  // options given as flags; they replace the file's
+  planning::Json overrides = planning::Json::object();  // options given as flags; they replace the file's
 };
 
 void RunRace(const RaceOptions& o) {
-  const Format format = Check(planning::ParseFormat(o.format));
-  const std::string text = Check(ReadFile(o.history));
+  const Format format = ValueOrFail(planning::ParseFormat(o.format));
+  const std::string text = ReadFileOrFail(o.history);
   const bool csv = o.history.size() >= 4 && o.history.compare(o.history.size() - 4, 4, ".csv") == 0;
   const planning::RaceInput input =
-      csv ? Check(planning::RaceInputFromCsv(text, o.history, o.overrides))
-          : Check(planning::RaceInputFromJson(Check(planning::ParseJsonText(text, o.history)),
+      csv ? ValueOrFail(planning::RaceInputFromCsv(text, o.history, o.overrides))
+          : ValueOrFail(planning::RaceInputFromJson(ValueOrFail(planning::ParseJsonText(text, o.history)),
                                               o.overrides));
-  const planning::RaceReplay replay = Check(planning::ReplayRace(input));
+  const planning::RaceReplay replay = ValueOrFail(planning::ReplayRace(input));
   std::cout << planning::RenderRace(input, replay, format);
 }
 

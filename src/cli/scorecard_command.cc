@@ -4,39 +4,18 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "sluice/planning/io.h"
 
 namespace sluice::cli {
 namespace {
 
-using planning::Json;
-
-[[noreturn]] void Fail(const Error& error) {
-  std::cerr << "sluice scorecard: " << error.ToString() << "\n";
-  throw CLI::RuntimeError(2);
-}
-
-template <typename T>
-T Check(Result<T> result) {
-  if (!result.ok()) Fail(result.error());
-  return std::move(result).value();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kIo, "cannot read " + path + "; check the path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -47,7 +26,7 @@ struct ScorecardOptions {
   std::string input;
   std::string format = "table";
   std::string colour = "auto";
-  Json settings = Json::object();  // from the flags; replaces the document's
+  planning::Json settings = planning::Json::object();  // from the flags; replaces the document's
 };
 
 // auto: colours when standard output is a terminal and NO_COLOR is not set.
@@ -60,23 +39,23 @@ bool UseColour(const std::string& mode) {
 }
 
 void RunScorecard(const ScorecardOptions& o) {
-  const planning::Format format = Check(planning::ParseFormat(o.format));
-  const std::string text = Check(ReadFile(o.input));
+  const planning::Format format = ValueOrFail(planning::ParseFormat(o.format));
+  const std::string text = ReadFileOrFail(o.input);
   planning::ScorecardInput input;
   if (EndsWith(o.input, ".csv")) {
-    input = Check(planning::ScorecardFromCsv(text, o.input, o.settings));
+    input = ValueOrFail(planning::ScorecardFromCsv(text, o.input, o.settings));
   } else {
-    Json doc = Check(planning::ParseJsonText(text, o.input));
+    planning::Json doc = ValueOrFail(planning::ParseJsonText(text, o.input));
     if (doc.is_object()) {
       for (const auto& [group, values] : o.settings.items()) {
-        if (!doc.contains(group)) doc[group] = Json::object();
+        if (!doc.contains(group)) doc[group] = planning::Json::object();
         if (!doc[group].is_object()) continue;  // reported by the reader
         for (const auto& [key, value] : values.items()) doc[group][key] = value;
       }
     }
-    input = Check(planning::ScorecardFromJson(doc));
+    input = ValueOrFail(planning::ScorecardFromJson(doc));
   }
-  const planning::Scorecard card = Check(planning::ComputeScorecard(input));
+  const planning::Scorecard card = ValueOrFail(planning::ComputeScorecard(input));
   std::cout << planning::RenderScorecard(input, card, format, UseColour(o.colour));
 }
 

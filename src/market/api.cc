@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "json_fields.h"
+#include "sluice/common/error_json.h"
 
 namespace sluice::market {
 
@@ -79,7 +80,7 @@ void SplitTarget(std::string_view target, std::vector<std::string>& segments,
 }
 
 MarketApiResponse ErrorReply(const Error& error) {
-  return {MarketHttpStatus(error.code), MarketErrorBody(error)};
+  return {HttpStatus(error.code), ErrorToJson(error)};
 }
 
 MarketApiResponse Reply(ErrorCode code, const std::string& message) {
@@ -583,41 +584,6 @@ MarketApiResponse Route(MarketStore& store, const Request& r) {
 }
 
 }  // namespace
-
-int MarketHttpStatus(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kAlreadyExists:
-    case ErrorCode::kFailedPrecondition:
-    case ErrorCode::kConflict:
-      return 409;
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kPermissionDenied:
-      return 403;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kIo:
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
-Json MarketErrorBody(const Error& error) {
-  Json body = {{"error", ErrorCodeName(error.code)}, {"message", error.message}};
-  if (!error.problems.empty()) {
-    Json problems = Json::array();
-    for (const Problem& p : error.problems) {
-      problems.push_back({{"path", p.path}, {"message", p.message}});
-    }
-    body["problems"] = std::move(problems);
-  }
-  return body;
-}
 
 MarketApiResponse HandleMarketRequest(MarketStore& store, std::string_view method,
                                       std::string_view path_after_v1_market,

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "sluice/common/error_json.h"
+
 namespace sluice::server {
 
 using core::Json;
@@ -12,42 +14,8 @@ ApiResponse JsonResponse(int status, const Json& body) {
   return ApiResponse{status, body.dump(), {}};
 }
 
-int HttpStatusOf(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument:
-      return 400;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kAlreadyExists:
-      return 409;
-    case ErrorCode::kFailedPrecondition:
-      return 409;
-    case ErrorCode::kConflict:
-      return 409;
-    case ErrorCode::kUnauthenticated:
-      return 401;
-    case ErrorCode::kPermissionDenied:
-      return 403;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kIo:
-      return 500;
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
 ApiResponse FromError(const Error& error, int status) {
-  Json body = {{"error", ErrorCodeName(error.code)}, {"message", error.message}};
-  if (!error.problems.empty()) {
-    Json problems = Json::array();
-    for (const Problem& p : error.problems) {
-      problems.push_back({{"path", p.path}, {"message", p.message}});
-    }
-    body["problems"] = std::move(problems);
-  }
-  return JsonResponse(status != 0 ? status : HttpStatusOf(error.code), body);
+  return JsonResponse(status != 0 ? status : HttpStatus(error.code), ErrorToJson(error));
 }
 
 std::optional<std::int64_t> ParseInt(std::string_view text) {

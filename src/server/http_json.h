@@ -30,10 +30,7 @@ ApiResponse WrongMethod(std::string_view allowed);
 
 ApiResponse JsonResponse(int status, const core::Json& body);
 
-// The HTTP status for an error code (e.g. kNotFound -> 404).
-int HttpStatusOf(ErrorCode code);
-
-// {"error": code, "message", "problems"?} with HttpStatusOf(code), or `status` if given.
+// ErrorToJson(error) (common/error_json.h) with HttpStatus(code), or `status` if given.
 ApiResponse FromError(const Error& error, int status = 0);
 
 // Parses a JSON object body into `out`; the 400 response otherwise.

@@ -34,6 +34,10 @@ enum class ErrorCode {
 // Stable lowercase name of a code, e.g. "invalid_argument".
 std::string_view ErrorCodeName(ErrorCode code);
 
+// The HTTP status every API answers a code with: 400, 404, 409 (already
+// exists, failed precondition, conflict), 401, 403, 503, 500 (io, internal).
+int HttpStatus(ErrorCode code);
+
 // One problem with one field of an input document.
 struct Problem {
   std::string path;     // e.g. "experiments[3].variants[1].weight"

@@ -34,10 +34,4 @@ MarketApiResponse HandleMarketRequest(MarketStore& store, std::string_view metho
                                       const nlohmann::json& body, std::string_view actor,
                                       EpochMillis now);
 
-// The HTTP status of an error code (as the server maps them).
-int MarketHttpStatus(ErrorCode code);
-
-// {"error": ..., "message": ..., "problems": [...]} for an Error.
-Json MarketErrorBody(const Error& error);
-
 }  // namespace sluice::market
