@@ -13,7 +13,6 @@
 namespace sluice::server {
 namespace {
 
-namespace net = boost::asio;
 
 using Clock = std::chrono::steady_clock;
 
@@ -75,41 +74,21 @@ bool WaitFor(Condition condition, std::chrono::milliseconds limit = std::chrono:
   return condition();
 }
 
-// Reads from an SSE connection until `needle` appears or `wait` passes.
-bool ReadUntil(Client& client, std::string& seen, const std::string& needle,
-               std::chrono::milliseconds wait) {
-  auto& socket = client.stream().socket();
-  socket.non_blocking(true);
-  const auto deadline = Clock::now() + wait;
-  char buf[4096];
-  while (seen.find(needle) == std::string::npos && Clock::now() < deadline) {
-    boost::beast::error_code ec;
-    const std::size_t n = socket.read_some(net::buffer(buf), ec);
-    if (ec == net::error::would_block) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      continue;
-    }
-    if (ec) return false;
-    seen.append(buf, n);
-  }
-  return seen.find(needle) != std::string::npos;
-}
-
 TEST_F(SdkApiTest, StreamPushesEachNewVersionWithinASecond) {
   ASSERT_EQ(Put(SmallConfig(), "0").status, 200);
   Client client(port_);
   const std::string request = "GET /v1/sdk/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                               sdk_ + "\r\n\r\n";
-  net::write(client.stream().socket(), net::buffer(request));
+  client.WriteRaw(request);
   std::string seen;
-  ASSERT_TRUE(ReadUntil(client, seen, "id: 1\n", std::chrono::seconds(5))) << seen;
+  ASSERT_TRUE(client.ReadUntil(seen, "id: 1\n", std::chrono::seconds(5))) << seen;
   EXPECT_NE(seen.find("Content-Type: text/event-stream"), std::string::npos);
   EXPECT_NE(seen.find("event: config\ndata: {\"config\":"), std::string::npos);
 
   for (int version = 2; version <= 4; ++version) {
     const auto changed = Clock::now();
     ASSERT_EQ(Put(SmallConfig("c" + std::to_string(version)), std::to_string(version - 1)).status, 200);
-    ASSERT_TRUE(ReadUntil(client, seen, "id: " + std::to_string(version) + "\n", std::chrono::seconds(5)));
+    ASSERT_TRUE(client.ReadUntil(seen, "id: " + std::to_string(version) + "\n", std::chrono::seconds(5)));
     EXPECT_LT(Clock::now() - changed, std::chrono::seconds(1));
     EXPECT_NE(seen.find("\"color\":\"c" + std::to_string(version) + "\""), std::string::npos);
   }
@@ -121,12 +100,12 @@ TEST_F(SdkApiTest, StreamResumesAfterLastEventId) {
   Client client(port_);
   const std::string request = "GET /v1/sdk/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 2\r\n"
                               "Authorization: Bearer " + sdk_ + "\r\n\r\n";
-  net::write(client.stream().socket(), net::buffer(request));
+  client.WriteRaw(request);
   std::string seen;
-  ASSERT_TRUE(ReadUntil(client, seen, ": connected\n\n", std::chrono::seconds(5)));
-  EXPECT_FALSE(ReadUntil(client, seen, "id: ", std::chrono::milliseconds(600))) << seen;
+  ASSERT_TRUE(client.ReadUntil(seen, ": connected\n\n", std::chrono::seconds(5)));
+  EXPECT_FALSE(client.ReadUntil(seen, "id: ", std::chrono::milliseconds(600))) << seen;
   ASSERT_EQ(Put(SmallConfig("blue"), "2").status, 200);
-  EXPECT_TRUE(ReadUntil(client, seen, "id: 3\n", std::chrono::seconds(5))) << seen;
+  EXPECT_TRUE(client.ReadUntil(seen, "id: 3\n", std::chrono::seconds(5))) << seen;
 }
 
 TEST_F(SdkApiTest, OfrepSingleFlagValuesAndReasons) {
@@ -303,14 +282,7 @@ TEST(RouteLabelTest, KeysAndIdsBecomePlaceholders) {
 TEST_F(SdkApiTest, ThousandsOfIdleConnectionsDoNotStopOthers) {
   ASSERT_EQ(Put(SmallConfig(), "0").status, 200);
   constexpr int kIdle = 2000;
-  net::io_context ioc;
-  std::vector<net::ip::tcp::socket> idle;
-  idle.reserve(kIdle);
-  for (int i = 0; i < kIdle; ++i) {
-    idle.emplace_back(ioc);
-    idle.back().connect({net::ip::make_address("127.0.0.1"), port_});
-    if (i % 2 == 0) net::write(idle.back(), net::buffer(std::string("POST /v1/decide HTTP/1.1\r\n")));
-  }
+  testing::IdleConnections idle(port_, kIdle);
   // Every other one sent half a request and stalled: neither kind blocks a real client.
   for (int i = 0; i < 20; ++i) {
     HttpResult r = Decide({{"unit_id", "u" + std::to_string(i)}});

@@ -289,11 +289,8 @@ TEST_F(ServerTest, OversizedHeadersAre431) {
 
 TEST_F(ServerTest, NotHttpIs400) {
   Client client(port_);
-  boost::asio::write(client.stream().socket(), boost::asio::buffer(std::string("HELLO\r\n\r\n")));
-  boost::beast::flat_buffer buffer;
-  boost::beast::http::response<boost::beast::http::string_body> response;
-  boost::beast::http::read(client.stream(), buffer, response);
-  EXPECT_EQ(response.result_int(), 400u);
+  client.WriteRaw("HELLO\r\n\r\n");
+  EXPECT_EQ(client.ReadResponse().status, 400);
 }
 
 TEST_F(ServerTest, IdleConnectionsTimeOut) {
@@ -319,7 +316,7 @@ TEST_F(ServerTest, WaitForcesStuckRequestsClosedAfterDrainTimeout) {
   Client client(quick.port());
   const std::string partial =
       "POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"unit";
-  boost::asio::write(client.stream().socket(), boost::asio::buffer(partial));
+  client.WriteRaw(partial);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const auto start = std::chrono::steady_clock::now();
   quick.Stop();
