@@ -18,6 +18,25 @@ namespace {
 constexpr std::int64_t kExperiments = 2000;
 constexpr std::int64_t kAaExperiments = 10000;
 
+// Conversion at 10 %, or a mean of 10 with sd 3; no effect, one look.
+Scenario Conversion(std::int64_t units, std::int64_t replicates, std::uint64_t seed) {
+  Scenario s;
+  s.metric = MetricModel::kConversion;
+  s.baseline = 0.1;
+  s.units = units;
+  s.replicates = replicates;
+  s.seed = seed;
+  return s;
+}
+
+Scenario Mean(std::int64_t units, std::int64_t replicates, std::uint64_t seed) {
+  Scenario s = Conversion(units, replicates, seed);
+  s.metric = MetricModel::kMean;
+  s.baseline = 10;
+  s.sd = 3;
+  return s;
+}
+
 Outcome SimulateAndPrint(const Scenario& s) {
   Result<Outcome> r = Simulate(s);
   EXPECT_TRUE(r.ok()) << r.error().ToString();
@@ -26,43 +45,33 @@ Outcome SimulateAndPrint(const Scenario& s) {
   return *r;
 }
 
-// A/A, one look at the end: the false-positive rate is alpha.
-TEST(CalibrationTest, AaConversion) {
-  Scenario s;
-  s.metric = MetricModel::kConversion;
-  s.baseline = 0.1;
-  s.units = 1000;
-  s.replicates = kAaExperiments;
-  s.seed = 20261123;
+// One look at the end: the false-positive rate is alpha.
+void ExpectFalsePositivesAtAlpha(const Scenario& s) {
   const Outcome o = SimulateAndPrint(s);
-  ASSERT_EQ(o.units_decided, s.units * kAaExperiments);
+  ASSERT_EQ(o.units_decided, s.units * s.replicates);
   EXPECT_GE(o.fixed_horizon.rate, 0.04);
   EXPECT_LE(o.fixed_horizon.rate, 0.06);
 }
 
-TEST(CalibrationTest, AaMean) {  // Welch's t-test
-  Scenario s;
-  s.metric = MetricModel::kMean;
-  s.baseline = 10;
-  s.sd = 3;
-  s.units = 1000;
-  s.replicates = kAaExperiments;
-  s.seed = 7;
+// A true effect sized for 80 % power is detected 75-85 % of the time.
+void ExpectEightyPercentPower(Scenario s) {
+  Result<double> effect = RelativeEffectForPower(s, 0.8);
+  ASSERT_TRUE(effect.ok());
+  s.relative_effect = *effect;
   const Outcome o = SimulateAndPrint(s);
-  EXPECT_GE(o.fixed_horizon.rate, 0.04);
-  EXPECT_LE(o.fixed_horizon.rate, 0.06);
+  EXPECT_GE(o.fixed_horizon.rate, 0.75);
+  EXPECT_LE(o.fixed_horizon.rate, 0.85);
 }
+
+TEST(CalibrationTest, AaConversion) { ExpectFalsePositivesAtAlpha(Conversion(1000, kAaExperiments, 20261123)); }
+
+TEST(CalibrationTest, AaMean) { ExpectFalsePositivesAtAlpha(Mean(1000, kAaExperiments, 7)); }  // Welch's t-test
 
 // A/A with units arriving over 30 days and a look after every day.
 TEST(CalibrationTest, AaConversionWithDailyLooks) {
-  Scenario s;
-  s.metric = MetricModel::kConversion;
-  s.baseline = 0.1;
-  s.units = 3000;
+  Scenario s = Conversion(3000, kExperiments, 20261123);
   s.days = 30;
   s.looks = Looks::kDaily;
-  s.replicates = kExperiments;
-  s.seed = 20261123;
   const Outcome o = SimulateAndPrint(s);
   // The always-valid sequential test: still at most alpha.
   ASSERT_TRUE(o.sequential.has_value());
@@ -73,37 +82,9 @@ TEST(CalibrationTest, AaConversionWithDailyLooks) {
   EXPECT_GT(o.naive_peeking->rate, o.sequential->rate);
 }
 
-// A true effect sized for 80 % power is detected 75-85 % of the time.
-TEST(CalibrationTest, PowerOfEightyPercentOnConversion) {
-  Scenario s;
-  s.metric = MetricModel::kConversion;
-  s.baseline = 0.1;
-  s.units = 4000;
-  s.replicates = kExperiments;
-  s.seed = 11;
-  Result<double> effect = RelativeEffectForPower(s, 0.8);
-  ASSERT_TRUE(effect.ok());
-  s.relative_effect = *effect;
-  const Outcome o = SimulateAndPrint(s);
-  EXPECT_GE(o.fixed_horizon.rate, 0.75);
-  EXPECT_LE(o.fixed_horizon.rate, 0.85);
-}
+TEST(CalibrationTest, PowerOfEightyPercentOnConversion) { ExpectEightyPercentPower(Conversion(4000, kExperiments, 11)); }
 
-TEST(CalibrationTest, PowerOfEightyPercentOnMean) {
-  Scenario s;
-  s.metric = MetricModel::kMean;
-  s.baseline = 10;
-  s.sd = 3;
-  s.units = 2000;
-  s.replicates = kExperiments;
-  s.seed = 13;
-  Result<double> effect = RelativeEffectForPower(s, 0.8);
-  ASSERT_TRUE(effect.ok());
-  s.relative_effect = *effect;
-  const Outcome o = SimulateAndPrint(s);
-  EXPECT_GE(o.fixed_horizon.rate, 0.75);
-  EXPECT_LE(o.fixed_horizon.rate, 0.85);
-}
+TEST(CalibrationTest, PowerOfEightyPercentOnMean) { ExpectEightyPercentPower(Mean(2000, kExperiments, 13)); }
 
 }  // namespace
 }  // namespace sluice::sim
