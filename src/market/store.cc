@@ -8,16 +8,16 @@
 #include <utility>
 
 #include "json_fields.h"
-#include "sqlite_db.h"
+#include "sqlite/sqlite.h"
 
 namespace sluice::market {
 
 using internal::Coins;
-using internal::Db;
+using sqlite::Db;
 using internal::FieldError;
 using internal::IndexPath;
-using internal::Stmt;
-using internal::Tx;
+using sqlite::Statement;
+using sqlite::Transaction;
 
 namespace {
 
@@ -275,7 +275,7 @@ struct MarketStore::Impl {
 Result<std::shared_ptr<const Market>> MarketStore::Impl::Load() {
   if (market) return market;
   auto stmt =
-      Stmt::Prepare(db, "SELECT config, created_at, created_by FROM market_meta WHERE id = 1");
+      Statement::Prepare(db, "SELECT config, created_at, created_by FROM market_meta WHERE id = 1");
   if (!stmt.ok()) return stmt.error();
   auto row = stmt->Step();
   if (!row.ok()) return row.error();
@@ -296,7 +296,7 @@ Result<std::shared_ptr<const Market>> MarketStore::Impl::Load() {
 
 Result<std::int64_t> MarketStore::Impl::Available(std::string_view line) {
   auto stmt =
-      Stmt::Prepare(db, "SELECT COALESCE(SUM(amount), 0) FROM market_ledger WHERE line = ?");
+      Statement::Prepare(db, "SELECT COALESCE(SUM(amount), 0) FROM market_ledger WHERE line = ?");
   if (!stmt.ok()) return stmt.error();
   stmt->Bind(1, line);
   auto row = stmt->Step();
@@ -309,7 +309,7 @@ Result<std::int64_t> MarketStore::Impl::AddEntry(std::string_view line, EntryKin
                                                  std::optional<std::int64_t> booking_id,
                                                  std::optional<std::int64_t> bid_id, EpochMillis at,
                                                  std::string_view actor, std::string_view note) {
-  auto stmt = Stmt::Prepare(db,
+  auto stmt = Statement::Prepare(db,
                             "INSERT INTO market_ledger (line, kind, amount, booking_id, bid_id, "
                             "at, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!stmt.ok()) return stmt.error();
@@ -328,7 +328,7 @@ Result<std::int64_t> MarketStore::Impl::AddEntry(std::string_view line, EntryKin
 }
 
 Result<std::optional<Booking>> MarketStore::Impl::LoadBooking(std::int64_t id) {
-  auto head = Stmt::Prepare(
+  auto head = Statement::Prepare(
       db, "SELECT line, slot, source, created_at, created_by FROM market_bookings WHERE id = ?");
   if (!head.ok()) return head.error();
   head->Bind(1, id);
@@ -342,7 +342,7 @@ Result<std::optional<Booking>> MarketStore::Impl::LoadBooking(std::int64_t id) {
   b.source = head->Text(2) == "auction" ? BookingSource::kAuction : BookingSource::kPosted;
   b.created_at = head->Int(3);
   b.created_by = head->Text(4);
-  auto days = Stmt::Prepare(db,
+  auto days = Statement::Prepare(db,
                             "SELECT day, price, active, cancelled_at, cancelled_by FROM "
                             "market_booking_days WHERE booking_id = ? ORDER BY day");
   if (!days.ok()) return days.error();
@@ -365,14 +365,14 @@ Result<std::optional<Booking>> MarketStore::Impl::LoadBooking(std::int64_t id) {
 }
 
 Result<bool> MarketStore::Impl::AuctionClosed(std::string_view slot, Day day) {
-  auto stmt = Stmt::Prepare(db, "SELECT 1 FROM market_auctions WHERE slot = ? AND day = ?");
+  auto stmt = Statement::Prepare(db, "SELECT 1 FROM market_auctions WHERE slot = ? AND day = ?");
   if (!stmt.ok()) return stmt.error();
   stmt->Bind(1, slot).Bind(2, FormatDay(day));
   return stmt->Step();
 }
 
 Result<std::vector<Bid>> MarketStore::Impl::BidsOf(std::string_view slot, Day day, bool held_only) {
-  auto stmt = Stmt::Prepare(db,
+  auto stmt = Statement::Prepare(db,
                             "SELECT id, line, amount, status, created_at, created_by FROM "
                             "market_bids WHERE slot = ? AND day = ? AND (? = 0 OR status = "
                             "'held') ORDER BY id");
@@ -402,7 +402,7 @@ Result<std::int64_t> MarketStore::Impl::InsertBooking(const std::string& line,
                                                       const std::vector<Day>& days,
                                                       const std::vector<std::int64_t>& prices,
                                                       EpochMillis now, std::string_view actor) {
-  auto insert = Stmt::Prepare(db,
+  auto insert = Statement::Prepare(db,
                               "INSERT INTO market_bookings (line, slot, source, created_at, "
                               "created_by) VALUES (?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.error();
@@ -418,7 +418,7 @@ Result<std::int64_t> MarketStore::Impl::InsertBooking(const std::string& line,
   auto entry = AddEntry(line, EntryKind::kPurchase, -total, booking_id, std::nullopt, now, actor,
                         DaysNote(slot, days));
   if (!entry.ok()) return entry.error();
-  auto day_insert = Stmt::Prepare(db,
+  auto day_insert = Statement::Prepare(db,
                                   "INSERT INTO market_booking_days (booking_id, slot, day, price, "
                                   "active, purchase_entry) VALUES (?, ?, ?, ?, 1, ?)");
   if (!day_insert.ok()) return day_insert.error();
@@ -438,11 +438,11 @@ MarketStore::~MarketStore() = default;
 
 Result<std::unique_ptr<MarketStore>> MarketStore::Open(const std::string& path, const Clock& clock,
                                                        StoreOptions options) {
-  auto db = Db::Open(path, options.busy_timeout_ms);
+  auto db = Db::Open(path, "market database", options.busy_timeout_ms);
   if (!db.ok()) return db.error();
   if (Status s = db->Exec(kPragmas); !s.ok()) return s.error();
   {
-    Tx tx(*db);
+    Transaction tx(*db);
     if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
     if (Status s = db->Exec(kSchema); !s.ok()) return s.error();
     if (Status s = tx.Commit(); !s.ok()) return s.error();
@@ -461,9 +461,9 @@ Result<std::shared_ptr<const Market>> MarketStore::Init(const Json& document,
   std::lock_guard lock(mu_);
   Db& db = impl_->db;
   const EpochMillis now = clock_.NowMillis();
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
-  auto exists = Stmt::Prepare(db, "SELECT created_at, created_by FROM market_meta WHERE id = 1");
+  auto exists = Statement::Prepare(db, "SELECT created_at, created_by FROM market_meta WHERE id = 1");
   if (!exists.ok()) return exists.error();
   auto row = exists->Step();
   if (!row.ok()) return row.error();
@@ -473,7 +473,7 @@ Result<std::shared_ptr<const Market>> MarketStore::Init(const Json& document,
                          "; a market's terms never change: to start another year, use another "
                          "data directory");
   }
-  auto insert = Stmt::Prepare(
+  auto insert = Statement::Prepare(
       db, "INSERT INTO market_meta (id, config, created_at, created_by) VALUES (1, ?, ?, ?)");
   if (!insert.ok()) return insert.error();
   insert->Bind(1, document.dump()).Bind(2, now).Bind(3, actor);
@@ -511,7 +511,7 @@ Result<LedgerEntry> MarketStore::TopUp(const TopUpRequest& request, std::string_
   }
   Db& db = impl_->db;
   const EpochMillis now = clock_.NowMillis();
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
   auto available = impl_->Available(request.line);
   if (!available.ok()) return available.error();
@@ -569,9 +569,9 @@ Result<Booking> MarketStore::Book(const BookRequest& request, std::string_view a
   std::vector<Day> days(seen.begin(), seen.end());
 
   Db& db = impl_->db;
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
-  auto taken = Stmt::Prepare(db,
+  auto taken = Statement::Prepare(db,
                              "SELECT d.booking_id, b.line FROM market_booking_days d JOIN "
                              "market_bookings b ON b.id = d.booking_id WHERE d.slot = ? AND d.day "
                              "= ? AND d.active = 1");
@@ -652,7 +652,7 @@ Result<Booking> MarketStore::Cancel(const CancelRequest& request, std::string_vi
   const MarketConfig& c = (*loaded)->config;
   const EpochMillis now = clock_.NowMillis();
   Db& db = impl_->db;
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
   auto found = impl_->LoadBooking(request.booking_id);
   if (!found.ok()) return found.error();
@@ -748,7 +748,7 @@ Result<Booking> MarketStore::Cancel(const CancelRequest& request, std::string_vi
   auto entry = impl_->AddEntry(booking.line, EntryKind::kRefund, refund, booking.id, std::nullopt,
                                now, actor, "cancelled " + DaysNote(booking.slot, cancel));
   if (!entry.ok()) return entry.error();
-  auto update = Stmt::Prepare(db,
+  auto update = Statement::Prepare(db,
                               "UPDATE market_booking_days SET active = 0, refund_entry = ?, "
                               "cancelled_at = ?, cancelled_by = ? WHERE booking_id = ? AND day = "
                               "? AND active = 1");
@@ -805,7 +805,7 @@ Result<Bid> MarketStore::PlaceBid(const BidRequest& request, std::string_view ac
                           Coins(reserve) + " coins and at most " + Coins(kMaxCoins));
   }
   Db& db = impl_->db;
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
   auto closed = impl_->AuctionClosed(slot.id, request.day);
   if (!closed.ok()) return closed.error();
@@ -815,7 +815,7 @@ Result<Bid> MarketStore::PlaceBid(const BidRequest& request, std::string_view ac
                           " is closed; see its result with `sluice market price`");
   }
   // A line has one bid per slot-day: an earlier one is replaced, its hold released.
-  auto previous = Stmt::Prepare(db,
+  auto previous = Statement::Prepare(db,
                                 "SELECT id, amount FROM market_bids WHERE slot = ? AND day = ? "
                                 "AND line = ? AND status = 'held'");
   if (!previous.ok()) return previous.error();
@@ -829,7 +829,7 @@ Result<Bid> MarketStore::PlaceBid(const BidRequest& request, std::string_view ac
         impl_->AddEntry(request.line, EntryKind::kRelease, prev_amount, std::nullopt, prev_id, now,
                         actor, "bid on " + slot.id + " " + day + " replaced");
     if (!release.ok()) return release.error();
-    auto mark = Stmt::Prepare(db,
+    auto mark = Statement::Prepare(db,
                               "UPDATE market_bids SET status = 'replaced', release_entry = ? "
                               "WHERE id = ?");
     if (!mark.ok()) return mark.error();
@@ -845,7 +845,7 @@ Result<Bid> MarketStore::PlaceBid(const BidRequest& request, std::string_view ac
                          Coins(request.amount) +
                          "; nothing was changed. Bid less or top up the line");
   }
-  auto insert = Stmt::Prepare(db,
+  auto insert = Statement::Prepare(db,
                               "INSERT INTO market_bids (line, slot, day, amount, status, "
                               "hold_entry, created_at, created_by) VALUES (?, ?, ?, ?, 'held', "
                               "0, ?, ?)");
@@ -857,7 +857,7 @@ Result<Bid> MarketStore::PlaceBid(const BidRequest& request, std::string_view ac
   auto hold = impl_->AddEntry(request.line, EntryKind::kHold, -request.amount, std::nullopt, bid_id,
                               now, actor, "sealed bid on " + slot.id + " " + day);
   if (!hold.ok()) return hold.error();
-  auto link = Stmt::Prepare(db, "UPDATE market_bids SET hold_entry = ? WHERE id = ?");
+  auto link = Statement::Prepare(db, "UPDATE market_bids SET hold_entry = ? WHERE id = ?");
   if (!link.ok()) return link.error();
   link->Bind(1, *hold).Bind(2, bid_id);
   if (Status s = link->Run(); !s.ok()) return s.error();
@@ -886,7 +886,7 @@ Result<AuctionResult> MarketStore::CloseAuction(std::string_view slot_id, Day da
   }
   const EpochMillis now = clock_.NowMillis();
   Db& db = impl_->db;
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
   auto closed = impl_->AuctionClosed(slot.id, day);
   if (!closed.ok()) return closed.error();
@@ -912,7 +912,7 @@ Result<AuctionResult> MarketStore::CloseAuction(std::string_view slot_id, Day da
   result.closed_at = now;
   result.closed_by = std::string(actor);
   auto settle =
-      Stmt::Prepare(db, "UPDATE market_bids SET status = ?, release_entry = ? WHERE id = ?");
+      Statement::Prepare(db, "UPDATE market_bids SET status = ?, release_entry = ? WHERE id = ?");
   if (!settle.ok()) return settle.error();
   for (std::size_t i = 0; i < held->size(); ++i) {
     Bid& b = (*held)[i];
@@ -936,7 +936,7 @@ Result<AuctionResult> MarketStore::CloseAuction(std::string_view slot_id, Day da
     result.winning_bid = winner.id;
     result.price = outcome.price;
   }
-  auto record = Stmt::Prepare(db,
+  auto record = Statement::Prepare(db,
                               "INSERT INTO market_auctions (slot, day, reserve, winning_bid, "
                               "booking_id, price, closed_at, closed_by) VALUES (?, ?, ?, ?, ?, ?, "
                               "?, ?)");
@@ -975,7 +975,7 @@ Result<std::vector<Balance>> MarketStore::Balances() {
     index[l.id] = out.size();
     out.push_back(Balance{l.id, 0, 0, 0, 0, 0});
   }
-  auto stmt = Stmt::Prepare(
+  auto stmt = Statement::Prepare(
       impl_->db, "SELECT line, kind, SUM(amount) FROM market_ledger GROUP BY line, kind");
   if (!stmt.ok()) return stmt.error();
   for (;;) {
@@ -1018,7 +1018,7 @@ Result<std::vector<LedgerEntry>> MarketStore::Ledger(const LedgerQuery& query) {
     return FieldError(ErrorCode::kInvalidArgument, "limit",
                       "is " + std::to_string(query.limit) + "; ask for 1 to 10000 entries");
   }
-  auto stmt = Stmt::Prepare(impl_->db,
+  auto stmt = Statement::Prepare(impl_->db,
                             "SELECT id, line, kind, amount, booking_id, bid_id, at, actor, note "
                             "FROM market_ledger WHERE (?1 = '' OR line = ?1) AND id > ?2 ORDER "
                             "BY id LIMIT ?3");
@@ -1074,9 +1074,9 @@ Result<std::vector<Booking>> MarketStore::Bookings(const BookingQuery& query) {
                       "is " + std::to_string(query.limit) + "; ask for 1 to 10000 bookings");
   }
   Db& db = impl_->db;
-  Tx tx(db);  // one snapshot for the list and its days
+  Transaction tx(db);  // one snapshot for the list and its days
   if (Status s = tx.BeginRead(); !s.ok()) return s.error();
-  auto stmt = Stmt::Prepare(db,
+  auto stmt = Statement::Prepare(db,
                             "SELECT id FROM market_bookings b WHERE (?1 = '' OR line = ?1) AND "
                             "(?2 = '' OR slot = ?2) AND (?3 = 0 OR EXISTS (SELECT 1 FROM "
                             "market_booking_days d WHERE d.booking_id = b.id AND d.active = 1)) "
@@ -1117,13 +1117,13 @@ Result<std::vector<SlotDay>> MarketStore::SlotDays(std::string_view slot_id, Day
                           "); give to >= from");
   }
   Db& db = impl_->db;
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginRead(); !s.ok()) return s.error();
   const std::string first = FormatDay(range.first);
   const std::string last = FormatDay(range.last);
   std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::string>> booked;
   {
-    auto stmt = Stmt::Prepare(db,
+    auto stmt = Statement::Prepare(db,
                               "SELECT d.slot, d.day, d.booking_id, b.line FROM "
                               "market_booking_days d JOIN market_bookings b ON b.id = "
                               "d.booking_id WHERE d.active = 1 AND d.day BETWEEN ? AND ?");
@@ -1139,7 +1139,7 @@ Result<std::vector<SlotDay>> MarketStore::SlotDays(std::string_view slot_id, Day
   std::set<std::pair<std::string, std::string>> closed;
   {
     auto stmt =
-        Stmt::Prepare(db, "SELECT slot, day FROM market_auctions WHERE day BETWEEN ? AND ?");
+        Statement::Prepare(db, "SELECT slot, day FROM market_auctions WHERE day BETWEEN ? AND ?");
     if (!stmt.ok()) return stmt.error();
     stmt->Bind(1, first).Bind(2, last);
     for (;;) {
@@ -1151,7 +1151,7 @@ Result<std::vector<SlotDay>> MarketStore::SlotDays(std::string_view slot_id, Day
   }
   std::map<std::pair<std::string, std::string>, int> bids;
   {
-    auto stmt = Stmt::Prepare(db,
+    auto stmt = Statement::Prepare(db,
                               "SELECT slot, day, COUNT(*) FROM market_bids WHERE status = 'held' "
                               "AND day BETWEEN ? AND ? GROUP BY slot, day");
     if (!stmt.ok()) return stmt.error();
@@ -1202,13 +1202,13 @@ Result<AuctionResult> MarketStore::Auction(std::string_view slot_id, Day day) {
                                                " is sold at its posted price; it has no auction");
   }
   Db& db = impl_->db;
-  Tx tx(db);
+  Transaction tx(db);
   if (Status s = tx.BeginRead(); !s.ok()) return s.error();
   AuctionResult result;
   result.slot = slot.id;
   result.day = day;
   result.reserve = m.prices.Price(slot_index, day);
-  auto stmt = Stmt::Prepare(db,
+  auto stmt = Statement::Prepare(db,
                             "SELECT winning_bid, booking_id, price, closed_at, closed_by FROM "
                             "market_auctions WHERE slot = ? AND day = ?");
   if (!stmt.ok()) return stmt.error();
@@ -1250,11 +1250,11 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
   const Market& m = **loaded;
   const MarketConfig& c = m.config;
   auto& problems = report.problems;
-  Tx tx(db);  // one consistent snapshot; writers go on meanwhile
+  Transaction tx(db);  // one consistent snapshot; writers go on meanwhile
   if (Status s = tx.BeginRead(); !s.ok()) return s;
 
   {
-    auto stmt = Stmt::Prepare(db, "PRAGMA quick_check");
+    auto stmt = Statement::Prepare(db, "PRAGMA quick_check");
     if (!stmt.ok()) return stmt.error();
     for (;;) {
       auto row = stmt->Step();
@@ -1275,7 +1275,7 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
   };
   std::vector<Entry> ledger;
   {
-    auto stmt = Stmt::Prepare(
+    auto stmt = Statement::Prepare(
         db, "SELECT id, line, kind, amount, booking_id, bid_id FROM market_ledger ORDER BY id");
     if (!stmt.ok()) return stmt.error();
     for (;;) {
@@ -1370,7 +1370,7 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
   };
   std::map<std::int64_t, BookingRow> bookings;
   {
-    auto stmt = Stmt::Prepare(db, "SELECT id, line, slot, source FROM market_bookings");
+    auto stmt = Statement::Prepare(db, "SELECT id, line, slot, source FROM market_bookings");
     if (!stmt.ok()) return stmt.error();
     for (;;) {
       auto row = stmt->Step();
@@ -1386,7 +1386,7 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
   report.bookings = static_cast<std::int64_t>(bookings.size());
   std::vector<DayRow> days;
   {
-    auto stmt = Stmt::Prepare(db,
+    auto stmt = Statement::Prepare(db,
                               "SELECT booking_id, slot, day, price, active, purchase_entry, "
                               "refund_entry FROM market_booking_days");
     if (!stmt.ok()) return stmt.error();
@@ -1407,7 +1407,7 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
   }
   std::set<std::pair<std::string, std::string>> closed_auctions;
   {
-    auto stmt = Stmt::Prepare(db, "SELECT slot, day FROM market_auctions");
+    auto stmt = Statement::Prepare(db, "SELECT slot, day FROM market_auctions");
     if (!stmt.ok()) return stmt.error();
     for (;;) {
       auto row = stmt->Step();
@@ -1516,7 +1516,7 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
 
   // Bids and auctions.
   {
-    auto stmt = Stmt::Prepare(db,
+    auto stmt = Statement::Prepare(db,
                               "SELECT id, line, slot, day, amount, status, hold_entry, "
                               "release_entry FROM market_bids");
     if (!stmt.ok()) return stmt.error();
@@ -1576,7 +1576,7 @@ Status MarketStore::Impl::CheckInto(CheckReport& report) {
     }
   }
   {
-    auto stmt = Stmt::Prepare(db,
+    auto stmt = Statement::Prepare(db,
                               "SELECT a.slot, a.day, a.reserve, a.price, a.booking_id, "
                               "w.line, w.amount, w.status FROM market_auctions a LEFT JOIN "
                               "market_bids w ON w.id = a.winning_bid");

@@ -5,13 +5,13 @@
 #include "crypto.h"
 #include "sluice/core/config.h"
 #include "sluice/store/json_diff.h"
-#include "sqlite.h"
+#include "sqlite/sqlite.h"
 
 namespace sluice::store {
 
-using internal::Db;
-using internal::Statement;
-using internal::Transaction;
+using sqlite::Db;
+using sqlite::Statement;
+using sqlite::Transaction;
 
 namespace {
 
@@ -126,7 +126,7 @@ Result<Version> ConfigStore::Impl::Commit(Version expected, const Json& document
     return error;
   }
   Transaction tx(db);
-  if (Status s = tx.Begin(); !s.ok()) return s.error();
+  if (Status s = tx.BeginWrite(); !s.ok()) return s.error();
   Result<VersionedDocument> current = Current();
   if (!current.ok()) return current.error();
   if (current->version != expected) {
@@ -198,7 +198,7 @@ ConfigStore::~ConfigStore() = default;
 
 Result<std::unique_ptr<ConfigStore>> ConfigStore::Open(const std::string& path, const Clock& clock,
                                                        RandomSource& random) {
-  Result<Db> db = Db::Open(path);
+  Result<Db> db = Db::Open(path, "configuration database");
   if (!db.ok()) return db.error();
   if (Status s = db->Exec(kSchema); !s.ok()) return s.error();
   auto impl = std::make_unique<Impl>(std::move(db).value(), clock, random);
