@@ -12,4 +12,19 @@ nlohmann::json ErrorToJson(const Error& error) {
   return body;
 }
 
+std::string JsonTypeName(nlohmann::json::value_t type) {
+  using Type = nlohmann::json::value_t;
+  switch (type) {
+    case Type::null: return "null";
+    case Type::boolean: return "a boolean";
+    case Type::string: return "a string";
+    case Type::array: return "an array";
+    case Type::object: return "an object";
+    case Type::number_integer:
+    case Type::number_unsigned:
+    case Type::number_float: return "a number";
+    default: return "an unsupported value";
+  }
+}
+
 }  // namespace sluice

@@ -290,7 +290,7 @@ Result<Json> BodyObject(const Json& body, bool allow_empty) {
   if (body.is_object()) return body;
   if (body.is_null() && allow_empty) return Json::object();
   return MakeError(ErrorCode::kInvalidArgument,
-                   "the request body must be a JSON object, not " + internal::TypeName(body));
+                   "the request body must be a JSON object, not " + JsonTypeName(body));
 }
 
 std::optional<std::int64_t> ParseInteger(std::string_view text) {

@@ -14,27 +14,6 @@ std::string IndexPath(const std::string& path, std::size_t index) {
   return path + "[" + std::to_string(index) + "]";
 }
 
-std::string TypeName(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "a number";
-    default:
-      return "an unsupported value";
-  }
-}
-
 Error ProblemsError(std::string_view what, std::vector<Problem> problems) {
   if (problems.size() == 1) {
     return Error{ErrorCode::kInvalidArgument, problems[0].path + ": " + problems[0].message,
@@ -55,13 +34,13 @@ void Fields::Add(std::string path, std::string message) {
 
 bool Fields::Object(const Json& v, const std::string& path) {
   if (v.is_object()) return true;
-  Add(path.empty() ? "(document)" : path, "must be a JSON object, not " + TypeName(v));
+  Add(path.empty() ? "(document)" : path, "must be a JSON object, not " + JsonTypeName(v));
   return false;
 }
 
 bool Fields::Array(const Json& v, const std::string& path) {
   if (v.is_array()) return true;
-  Add(path, "must be an array, not " + TypeName(v));
+  Add(path, "must be an array, not " + JsonTypeName(v));
   return false;
 }
 
@@ -94,7 +73,7 @@ std::optional<double> Fields::Number(const Json& object, std::string_view key,
   const Json* v = Member(object, key, path, required);
   if (v == nullptr) return std::nullopt;
   if (!v->is_number()) {
-    Add(FieldPath(path, key), "must be a number, not " + TypeName(*v));
+    Add(FieldPath(path, key), "must be a number, not " + JsonTypeName(*v));
     return std::nullopt;
   }
   const double d = v->get<double>();
@@ -132,7 +111,7 @@ std::optional<std::int64_t> Fields::Integer(const Json& object, std::string_view
       return std::nullopt;
     }
   } else {
-    Add(field, "must be a whole number, not " + TypeName(*v));
+    Add(field, "must be a whole number, not " + JsonTypeName(*v));
     return std::nullopt;
   }
   if (!value || *value < min || *value > max) {
@@ -148,7 +127,7 @@ std::optional<std::string> Fields::String(const Json& object, std::string_view k
   const Json* v = Member(object, key, path, required);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string()) {
-    Add(FieldPath(path, key), "must be a string, not " + TypeName(*v));
+    Add(FieldPath(path, key), "must be a string, not " + JsonTypeName(*v));
     return std::nullopt;
   }
   std::string s = v->get<std::string>();
@@ -181,7 +160,7 @@ std::optional<DayRange> Fields::Days(const Json& v, const std::string& path, boo
   if (!v.is_string()) {
     Add(path, std::string("must be a date string \"YYYY-MM-DD\"") +
                   (allow_range ? " or a range \"YYYY-MM-DD..YYYY-MM-DD\"" : "") + ", not " +
-                  TypeName(v));
+                  JsonTypeName(v));
     return std::nullopt;
   }
   const std::string text = v.get<std::string>();

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/common/error_json.h"
 #include "sluice/common/result.h"
 #include "sluice/market/config.h"
 
@@ -19,8 +20,6 @@ namespace sluice::market::internal {
 std::string FieldPath(const std::string& path, std::string_view key);
 std::string IndexPath(const std::string& path, std::size_t index);
 
-// "a string", "an array", ... for messages.
-std::string TypeName(const Json& v);
 
 // A count of problems as the message of an Error that lists them.
 Error ProblemsError(std::string_view what, std::vector<Problem> problems);

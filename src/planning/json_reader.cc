@@ -8,40 +8,19 @@
 
 namespace sluice::planning::internal {
 
-std::string TypeName(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::boolean:
-      return "a boolean";
-    case Json::value_t::string:
-      return "a string";
-    case Json::value_t::array:
-      return "an array";
-    case Json::value_t::object:
-      return "an object";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return "a number";
-    default:
-      return "an unsupported value";
-  }
-}
-
 void JsonReader::Add(std::string path, std::string message) {
   problems_.push_back(Problem{std::move(path), std::move(message)});
 }
 
 bool JsonReader::Object(const Json& v, const std::string& path) {
   if (v.is_object()) return true;
-  Add(path, "must be an object, not " + TypeName(v));
+  Add(path, "must be an object, not " + JsonTypeName(v));
   return false;
 }
 
 bool JsonReader::Array(const Json& v, const std::string& path) {
   if (v.is_array()) return true;
-  Add(path, "must be an array, not " + TypeName(v));
+  Add(path, "must be an array, not " + JsonTypeName(v));
   return false;
 }
 
@@ -69,7 +48,7 @@ const Json* JsonReader::Member(const Json& object, const char* key, const std::s
 
 double JsonReader::ToNumber(const Json& v, const std::string& path, double fallback) {
   if (v.is_number()) return v.get<double>();
-  Add(path, "must be a number, not " + TypeName(v));
+  Add(path, "must be a number, not " + JsonTypeName(v));
   return fallback;
 }
 
@@ -94,7 +73,7 @@ std::string JsonReader::String(const Json& object, const char* key, const std::s
   const Json* v = Member(object, key, path, required);
   if (!v) return "";
   if (v->is_string()) return v->get<std::string>();
-  Add(Field(path, key), "must be a string, not " + TypeName(*v));
+  Add(Field(path, key), "must be a string, not " + JsonTypeName(*v));
   return "";
 }
 
@@ -109,7 +88,7 @@ std::vector<double> JsonReader::NumberOrNumbers(const Json& v, const std::string
                                                 std::size_t repeat) {
   if (v.is_number()) return std::vector<double>(repeat, v.get<double>());
   if (!v.is_array()) {
-    Add(path, "must be a number or an array of numbers, not " + TypeName(v));
+    Add(path, "must be a number or an array of numbers, not " + JsonTypeName(v));
     return std::vector<double>(repeat, 0.0);
   }
   return Numbers(v, path);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/common/error_json.h"
 #include "sluice/common/result.h"
 #include "sluice/planning/io.h"
 
@@ -45,8 +46,6 @@ class JsonReader {
   std::vector<Problem>& problems_;
 };
 
-// The name of a JSON value's type for messages: "a string", "an array", ...
-std::string TypeName(const Json& v);
 
 // Structural problems first, then the semantic ones that do not concern a
 // field already reported (same path or inside it).

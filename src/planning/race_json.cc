@@ -38,7 +38,7 @@ std::uint64_t Count(JsonReader& r, const Json& object, const char* key, const st
   }
   r.Add(Field(path, key),
         "must be a whole number >= 0, not " +
-            (v->is_number() ? FormatNumber(v->get<double>()) : internal::TypeName(*v)));
+            (v->is_number() ? FormatNumber(v->get<double>()) : JsonTypeName(*v)));
   return fallback;
 }
 
@@ -52,7 +52,7 @@ std::int64_t Whole(JsonReader& r, const Json& object, const char* key, const std
   const double x = v->is_number() ? v->get<double>() : 0.5;
   if (x != std::floor(x)) {
     r.Add(Field(path, key), "must be a whole number, not " +
-                                (v->is_number() ? FormatNumber(x) : internal::TypeName(*v)));
+                                (v->is_number() ? FormatNumber(x) : JsonTypeName(*v)));
     return fallback;
   }
   if (std::fabs(x) > kLimit) {
@@ -105,7 +105,7 @@ void ReadArms(JsonReader& r, const Json& doc, RaceHistory& h, bool& listed) {
     if (arm.is_string()) {
       h.arms.push_back(arm.get<std::string>());
     } else {
-      r.Add(Index("arms", a), "must be a string (the arm's name), not " + internal::TypeName(arm));
+      r.Add(Index("arms", a), "must be a string (the arm's name), not " + JsonTypeName(arm));
     }
   }
 }

@@ -34,7 +34,7 @@ std::map<int, double> ReadById(JsonReader& r, const Json& doc, const char* key,
       r.Add(at, "unknown " + std::string(kind) + " '" + id + "'; the plan's " + std::string(kind) +
                     "s are " + internal::JoinNames(ids));
     } else if (!value.is_number()) {
-      r.Add(at, "must be a number (GV per day), not " + internal::TypeName(value));
+      r.Add(at, "must be a number (GV per day), not " + JsonTypeName(value));
     } else {
       out[static_cast<int>(it - ids.begin())] = value.get<double>();
     }

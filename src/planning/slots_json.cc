@@ -93,7 +93,7 @@ void ReadResponse(JsonReader& r, const Json& doc, SlotInput& in) {
         model.capacity[it - ids.begin()] = value.get<double>();
       } else if (!value.is_null()) {
         r.Add(at,
-              "must be a number (GV per day) or null (linear), not " + internal::TypeName(value));
+              "must be a number (GV per day) or null (linear), not " + JsonTypeName(value));
       }
     }
   }
@@ -195,7 +195,7 @@ std::vector<int> ReadAssignments(JsonReader& r, const Json& period, const std::s
         holder[s->second] = l->second;
       }
     } else if (!line.is_null()) {
-      r.Add(Field(at, slot), "must be a line id or null, not " + internal::TypeName(line));
+      r.Add(Field(at, slot), "must be a line id or null, not " + JsonTypeName(line));
     }
   }
   return holder;
@@ -214,7 +214,7 @@ Result<SlotInput> SlotInputFromJson(const Json& doc) {
       if ((*p)[t].is_string()) {
         in.periods.push_back((*p)[t].get<std::string>());
       } else {
-        r.Add(Index("periods", t), "must be a string label, not " + internal::TypeName((*p)[t]));
+        r.Add(Index("periods", t), "must be a string label, not " + JsonTypeName((*p)[t]));
         in.periods.push_back("");
       }
     }
