@@ -1,10 +1,14 @@
 #include "csv.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdlib>
 #include <set>
 
 #include <utility>
+
+#include "validation.h"
 
 namespace sluice::planning::internal {
 namespace {
@@ -148,6 +152,24 @@ std::optional<double> NumberCell(const CsvTable& t, const CsvRow& row, std::stri
     return std::nullopt;
   }
   return v;
+}
+
+bool CheckColumns(const CsvTable& t, const std::vector<std::string>& columns, std::size_t required,
+                  std::vector<Problem>& problems) {
+  if (t.header.empty()) return false;
+  bool usable = true;
+  for (std::size_t c = 0; c < required; ++c) {
+    if (t.Column(columns[c]) < 0) {
+      problems.push_back(Problem{t.file + ":1", "has no column '" + columns[c] + "'"});
+      usable = false;
+    }
+  }
+  for (const std::string& h : t.header) {
+    if (std::find(columns.begin(), columns.end(), h) == columns.end()) {
+      problems.push_back(Problem{t.file + ":1", "unknown column '" + h + "'; expected " + JoinNames(columns)});
+    }
+  }
+  return usable;
 }
 
 }  // namespace sluice::planning::internal

@@ -54,4 +54,10 @@ class CsvOrigins {
 std::optional<double> NumberCell(const CsvTable& t, const CsvRow& row, std::string_view column,
                                  std::vector<Problem>& problems);
 
+// Checks the header against `columns`: each of the first `required` must be
+// there and no other name may appear. Adds a problem at "file:1" per missing
+// or unknown column; true when every required column is there.
+bool CheckColumns(const CsvTable& t, const std::vector<std::string>& columns, std::size_t required,
+                  std::vector<Problem>& problems);
+
 }  // namespace sluice::planning::internal

@@ -152,7 +152,8 @@ class ScorecardCsv {
     Json doc = settings_.is_object() ? settings_ : Json::object();
     doc["periods"] = Json::array();
     const CsvTable t = internal::ParseCsv(text_, file_, problems_);
-    if (CheckColumns(t)) Rows(t, doc["periods"]);
+    const std::vector<std::string> columns(std::begin(kColumns), std::end(kColumns));
+    if (internal::CheckColumns(t, columns, kRequired, problems_)) Rows(t, doc["periods"]);
     Result<ScorecardInput> parsed = ScorecardFromJson(doc);
     if (parsed.ok() && problems_.empty()) return parsed;
     if (!parsed.ok()) origins_.AddLocated(parsed.error().problems, problems_);
@@ -163,28 +164,6 @@ class ScorecardCsv {
   static constexpr const char* kColumns[] = {"period", "channel", "uv",        "gv",
                                              "gmv",    "clicks",  "click_mix", "gmv_mix"};
   static constexpr std::size_t kRequired = 4;
-
-  void Add(std::string path, std::string message) {
-    problems_.push_back(Problem{std::move(path), std::move(message)});
-  }
-
-  bool CheckColumns(const CsvTable& t) {
-    if (t.header.empty()) return false;
-    const std::vector<std::string> names(std::begin(kColumns), std::end(kColumns));
-    bool usable = true;
-    for (std::size_t c = 0; c < kRequired; ++c) {
-      if (t.Column(kColumns[c]) < 0) {
-        Add(file_ + ":1", "has no column '" + std::string(kColumns[c]) + "'");
-        usable = false;
-      }
-    }
-    for (const std::string& h : t.header) {
-      if (std::find(names.begin(), names.end(), h) == names.end()) {
-        Add(file_ + ":1", "unknown column '" + h + "'; expected " + internal::JoinNames(names));
-      }
-    }
-    return usable;
-  }
 
   void Rows(const CsvTable& t, Json& periods) {
     std::map<std::string, std::size_t> index;
