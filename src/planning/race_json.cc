@@ -1,6 +1,5 @@
 // Horse-race history as JSON or CSV, and the replay as JSON (docs/planning.md,
 // "Horse racing").
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>

@@ -1,6 +1,5 @@
 // Scorecard input as JSON or CSV, and the scorecard as JSON (docs/planning.md,
 // "Channel scorecard").
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
