@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sluice/common/html.h"
+
 namespace sluice::planning::internal {
 namespace {
 
@@ -87,32 +89,9 @@ void TextTable(const Table& t, bool ansi_colour, std::string& out) {
   for (std::size_t r = 0; r < rows.size(); ++r) line(rows[r], static_cast<int>(r));
 }
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void HtmlTable(const Table& t, std::string& out) {
   out += "<table>\n<tr>";
-  for (const std::string& h : t.header) out += "<th>" + Escape(h) + "</th>";
+  for (const std::string& h : t.header) out += "<th>" + HtmlEscape(h) + "</th>";
   out += "</tr>\n";
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     const std::vector<std::string>& row = t.rows[r];
@@ -124,7 +103,7 @@ void HtmlTable(const Table& t, std::string& out) {
       if (tone != Tone::kNone)
         classes += (classes.empty() ? "" : " ") + std::string(ToneName(tone));
       out +=
-          (classes.empty() ? "<td>" : "<td class=\"" + classes + "\">") + Escape(row[c]) + "</td>";
+          (classes.empty() ? "<td>" : "<td class=\"" + classes + "\">") + HtmlEscape(row[c]) + "</td>";
     }
     out += "</tr>\n";
   }
@@ -146,17 +125,17 @@ std::string RenderText(const Report& report, bool ansi_colour) {
 std::string RenderHtml(const Report& report) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-      Escape(report.title) +
+      HtmlEscape(report.title) +
       "</title>\n<style>\nbody{font-family:system-ui,sans-serif;margin:2em}"
       "table{border-collapse:collapse;margin:.5em 0 1.5em}"
       "th,td{border:1px solid #ccc;padding:.25em .6em}th{background:#f3f3f3}"
       "td.n{text-align:right;font-variant-numeric:tabular-nums}"
       "td.good{background:#d8f0d8}td.weak{background:#fbf0c4}td.poor{background:#f6d2d2}"
       "\n</style>\n</head>\n<body>\n<h1>" +
-      Escape(report.title) + "</h1>\n";
+      HtmlEscape(report.title) + "</h1>\n";
   for (const Section& s : report.sections) {
-    out += "<h2>" + Escape(s.title) + "</h2>\n";
-    for (const std::string& note : s.notes) out += "<p>" + Escape(note) + "</p>\n";
+    out += "<h2>" + HtmlEscape(s.title) + "</h2>\n";
+    for (const std::string& note : s.notes) out += "<p>" + HtmlEscape(note) + "</p>\n";
     if (!s.table.header.empty()) HtmlTable(s.table, out);
   }
   out += "</body>\n</html>\n";

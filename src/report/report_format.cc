@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "sluice/aggregation/aggregator.h"
+#include "sluice/common/html.h"
 
 namespace sluice::report {
 
@@ -198,32 +199,9 @@ std::vector<std::string> Notes(const std::vector<MetricReport>& metrics) {
   return notes;
 }
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 std::string HtmlTable(const Rows& rows) {
   std::string out = "<table>\n<tr>";
-  for (const auto& h : rows[0]) out += "<th>" + Escape(h) + "</th>";
+  for (const auto& h : rows[0]) out += "<th>" + HtmlEscape(h) + "</th>";
   out += "</tr>\n";
   for (std::size_t i = 1; i < rows.size(); ++i) {
     out += "<tr>";
@@ -231,7 +209,7 @@ std::string HtmlTable(const Rows& rows) {
       std::string cls;
       if (cell == "positive") cls = " class=\"pos\"";
       if (cell == "negative") cls = " class=\"neg\"";
-      out += "<td" + cls + ">" + Escape(cell) + "</td>";
+      out += "<td" + cls + ">" + HtmlEscape(cell) + "</td>";
     }
     out += "</tr>\n";
   }
@@ -256,8 +234,8 @@ std::string SvgChart(const std::string& title, const VariantSeries& s) {
   }
   constexpr double kW = 560, kH = 200, kL = 60, kR = 10, kT = 24, kB = 30;
   std::string out = "<svg width=\"" + FormatNumber(kW, 6) + "\" height=\"" + FormatNumber(kH, 6) +
-                    "\" role=\"img\">\n<title>" + Escape(title) + "</title>\n";
-  out += "<text x=\"4\" y=\"16\" class=\"t\">" + Escape(title) + (relative ? " (relative lift)" : " (difference)") +
+                    "\" role=\"img\">\n<title>" + HtmlEscape(title) + "</title>\n";
+  out += "<text x=\"4\" y=\"16\" class=\"t\">" + HtmlEscape(title) + (relative ? " (relative lift)" : " (difference)") +
          "</text>\n";
   if (pts.empty()) {
     return out + "<text x=\"" + FormatNumber(kL, 6) + "\" y=\"100\">no day can be computed yet</text>\n</svg>\n";
@@ -283,8 +261,8 @@ std::string SvgChart(const std::string& title, const VariantSeries& s) {
   out += "<polyline class=\"lift\" points=\"" + line + "\"/>\n";
   for (const P& p : pts) out += "<circle cx=\"" + F(X(p.x)) + "\" cy=\"" + F(Y(p.y)) + "\" r=\"2.5\"/>\n";
   auto label = [&](double v) { return relative ? SignedPct(v) : FormatNumber(v, 3); };
-  out += "<text x=\"2\" y=\"" + F(Y(hi) + 4) + "\">" + Escape(label(hi)) + "</text>\n";
-  out += "<text x=\"2\" y=\"" + F(Y(lo)) + "\">" + Escape(label(lo)) + "</text>\n";
+  out += "<text x=\"2\" y=\"" + F(Y(hi) + 4) + "\">" + HtmlEscape(label(hi)) + "</text>\n";
+  out += "<text x=\"2\" y=\"" + F(Y(lo)) + "\">" + HtmlEscape(label(lo)) + "</text>\n";
   out +=
       "<text x=\"" + F(kL) + "\" y=\"" + F(kH - 8) + "\">" + aggregation::DayName(s.points.front().day) + "</text>\n";
   out += "<text x=\"" + F(kW - kR) + "\" y=\"" + F(kH - 8) + "\" text-anchor=\"end\">" +
@@ -390,7 +368,7 @@ std::string ReportToTable(const Report& r) {
 
 std::string ReportToHtml(const Report& r) {
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Report: " + Escape(r.experiment) +
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Report: " + HtmlEscape(r.experiment) +
       "</title>\n<style>\n"
       "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\n"
       "table{border-collapse:collapse;margin:1em 0;font-size:13px}\n"
@@ -402,14 +380,14 @@ std::string ReportToHtml(const Report& r) {
       "svg .band{fill:#36c;fill-opacity:.2;stroke:none}\nsvg .lift{fill:none;stroke:#36c;stroke-width:2}\n"
       "svg circle{fill:#36c}\nsvg .zero{stroke:#888;stroke-dasharray:4 3}\nsvg .t{font-weight:bold}\n"
       "</style>\n</head>\n<body>\n";
-  out += "<h1>" + Escape(r.experiment) + "</h1>\n<p>" + Escape(Header(r)) + "</p>\n";
-  out += "<p class=\"rec\">" + Escape(r.recommendation.text) + "</p>\n";
-  out += std::string("<p") + (r.srm.alarm ? " class=\"alarm\"" : "") + ">" + Escape(SrmLine(r.srm)) + "</p>\n";
+  out += "<h1>" + HtmlEscape(r.experiment) + "</h1>\n<p>" + HtmlEscape(Header(r)) + "</p>\n";
+  out += "<p class=\"rec\">" + HtmlEscape(r.recommendation.text) + "</p>\n";
+  out += std::string("<p") + (r.srm.alarm ? " class=\"alarm\"" : "") + ">" + HtmlEscape(SrmLine(r.srm)) + "</p>\n";
   out += "<h2>Metrics</h2>\n" + HtmlTable(ComparisonRows(r.metrics));
   auto notes = Notes(r.metrics);
   if (!notes.empty()) {
     out += "<ul>\n";
-    for (const auto& n : notes) out += "<li>" + Escape(n) + "</li>\n";
+    for (const auto& n : notes) out += "<li>" + HtmlEscape(n) + "</li>\n";
     out += "</ul>\n";
   }
   if (!r.guardrails.empty()) out += "<h2>Guardrails</h2>\n" + HtmlTable(GuardrailRows(r.guardrails));
@@ -423,10 +401,10 @@ std::string ReportToHtml(const Report& r) {
   }
   if (!r.cohorts.rows.empty()) out += "<h2>Retention cohorts</h2>\n" + HtmlTable(CohortRows(r.cohorts));
   if (r.drill_down) {
-    out += "<h2>By " + Escape(r.drill_down->dimension) + "</h2>\n";
+    out += "<h2>By " + HtmlEscape(r.drill_down->dimension) + "</h2>\n";
     for (const Segment& s : r.drill_down->segments) {
       out +=
-          "<h3>" + Escape(r.drill_down->dimension + " = " + s.value) + "</h3>\n" + HtmlTable(ComparisonRows(s.metrics));
+          "<h3>" + HtmlEscape(r.drill_down->dimension + " = " + s.value) + "</h3>\n" + HtmlTable(ComparisonRows(s.metrics));
     }
   }
   return out + "</body>\n</html>\n";
